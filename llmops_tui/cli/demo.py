@@ -1,0 +1,60 @@
+"""`llmops demo`: a workspace with a month of realistic traffic, to try everything on."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from llmops_tui.cli.context import CliContext, pass_context
+from llmops_tui.cli.output import count
+from llmops_tui.config import load_project
+from llmops_tui.costs import StoreRates
+from llmops_tui.demo.workspace import build_workspace
+from llmops_tui.ingest.pipeline import Ingestor
+from llmops_tui.pricing import Pricer
+from llmops_tui.store import Store
+
+DEFAULT_SPANS = 210_000
+
+
+@click.command("demo")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    default=Path("llmops-demo"),
+    show_default=True,
+    help="Where to build the workspace (rebuilt from scratch if it is an earlier demo).",
+)
+@click.option("--spans", default=DEFAULT_SPANS, show_default=True, help="Spans to simulate.")
+@click.option("--no-tui", is_flag=True, help="Build the workspace only; don't open the cockpit.")
+@pass_context
+def demo_command(ctx: CliContext, directory: Path, spans: int, no_tui: bool) -> None:
+    """Build a demo workspace: the sample support-bot project and 30 days of traces
+    (three environments, several models and prompt versions, and one incident)."""
+    started = time.monotonic()
+    end = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    workspace = build_workspace(directory, end=end, target_spans=spans)
+    click.echo(
+        f"wrote {count(workspace.traffic.spans)} spans in {len(workspace.traffic.files)} "
+        f"OTLP files under {workspace.traces}"
+    )
+    project = load_project(workspace.root)
+    store = Store(workspace.database)
+    store.initialise()
+    report = Ingestor(store, StoreRates(Pricer(project.price_overrides))).ingest([workspace.traces])
+    click.echo(
+        f"loaded {count(report.spans_loaded)} spans into {workspace.database} "
+        f"in {time.monotonic() - started:.1f}s"
+    )
+    t = workspace.traffic
+    click.echo(
+        f"incident: prompt support@{t.incident_prompt_version} on production, "
+        f"{t.incident_start:%Y-%m-%d %H:%M} to {t.incident_end:%H:%M} UTC"
+    )
+    click.echo(f"try: cd {workspace.root} && llmops stats --since 7d --by prompt")
+    if not no_tui:
+        click.echo("(the cockpit arrives in the next release; showing the CLI tour instead)")

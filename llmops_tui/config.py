@@ -1,0 +1,133 @@
+"""Finding the project and reading `llmops.toml`.
+
+A project is the folder holding `llmops.toml` (found by walking up from the working
+directory, like git). The file is validated strictly: an unknown key is an error with a
+"did you mean" suggestion, because a silently ignored typo in a pricing override or a gate
+rule is worse than a refusal.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from llmops_tui.errors import ConfigError
+from llmops_tui.pricing import PriceOverride
+
+CONFIG_NAME = "llmops.toml"
+DB_ENV = "LLMOPS_DB"
+DEFAULT_DB = Path(".llmops") / "llmops.duckdb"
+
+_TOP_LEVEL = {"project", "pricing"}
+_PROJECT_KEYS = {"name"}
+_PRICING_KEYS = {"models"}
+_PRICE_KEYS = {
+    "input_per_mtok",
+    "output_per_mtok",
+    "cache_read_per_mtok",
+    "cache_write_per_mtok",
+    "reasoning_per_mtok",
+    "per_request",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectConfig:
+    root: Path
+    """The folder holding llmops.toml."""
+    name: str
+    """Shown in the cockpit's header; defaults to the folder's name."""
+    price_overrides: dict[str, PriceOverride] = field(default_factory=dict)
+    """`[pricing.models."name"]`: USD per million tokens for models genai-prices lacks or
+    that you pay differently for (a self-hosted fine-tune, a negotiated rate)."""
+
+
+def find_project(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+def load_project(root: Path) -> ProjectConfig:
+    path = root / CONFIG_NAME
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    _check_keys(data, _TOP_LEVEL, f"{path}")
+    project = _table(data, "project", str(path))
+    _check_keys(project, _PROJECT_KEYS, f"{path}: [project]")
+    name = project.get("name", root.name)
+    if not isinstance(name, str):
+        raise ConfigError(f"{path}: [project] name: expected a string, got {name!r}")
+    pricing = _table(data, "pricing", str(path))
+    _check_keys(pricing, _PRICING_KEYS, f"{path}: [pricing]")
+    overrides = {
+        model: _override(path, model, table)
+        for model, table in _table(pricing, "models", f"{path}: [pricing]").items()
+    }
+    return ProjectConfig(root=root, name=name, price_overrides=overrides)
+
+
+def load_optional_project(start: Path) -> ProjectConfig | None:
+    root = find_project(start)
+    return load_project(root) if root is not None else None
+
+
+def resolve_db_path(option: str | None, project: ProjectConfig | None) -> Path:
+    """`--db`, then `LLMOPS_DB`, then `<project>/.llmops/llmops.duckdb`."""
+    if option:
+        return Path(option).expanduser()
+    from_env = os.environ.get(DB_ENV)
+    if from_env:
+        return Path(from_env).expanduser()
+    if project is None:
+        raise ConfigError(
+            f"no {CONFIG_NAME} in this folder or any parent, so there is no default database",
+            hint=f"run `llmops init`, or pass --db PATH, or set {DB_ENV}",
+        )
+    return project.root / DEFAULT_DB
+
+
+def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {key}: expected a table, got {type(value).__name__}")
+    return value
+
+
+def _check_keys(data: dict[str, Any], allowed: set[str], where: str) -> None:
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, sorted(allowed), n=1)
+            suggestion = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"{where}: unknown key {key!r}{suggestion}")
+
+
+def _override(path: Path, model: str, table: object) -> PriceOverride:
+    where = f'{path}: [pricing.models."{model}"]'
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table of prices")
+    _check_keys(table, _PRICE_KEYS, where)
+    values: dict[str, Decimal] = {}
+    for key, raw in table.items():
+        try:
+            if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+                raise InvalidOperation
+            amount = Decimal(str(raw))
+        except InvalidOperation:
+            raise ConfigError(f"{where}: {key}: expected a number, got {raw!r}") from None
+        if amount < 0 or not amount.is_finite():
+            raise ConfigError(f"{where}: {key}: expected a non-negative number, got {raw!r}")
+        values[key] = amount
+    if "input_per_mtok" not in values or "output_per_mtok" not in values:
+        raise ConfigError(f"{where}: input_per_mtok and output_per_mtok are required")
+    return PriceOverride(**values)

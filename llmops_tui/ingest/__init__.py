@@ -1,0 +1,3 @@
+"""Turn trace files into canonical span rows for the store."""
+
+from __future__ import annotations

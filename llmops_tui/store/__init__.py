@@ -1,0 +1,111 @@
+"""The only code that talks to DuckDB.
+
+`Store` opens the database file for one unit of work at a time (DESIGN §3 lock discipline):
+`reader()` and `writer()` hand out a cursor and close the file when the last user is done, so
+a `llmops watch` process, the cockpit and a CI job can take turns on the same file. Within a
+process, threads share one connection through per-thread cursors (DuckDB's rule) and writes
+are serialised by a lock. Repositories hang off the store: `store.spans`, `store.sources`,
+`store.metrics`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from llmops_tui.errors import StoreError
+from llmops_tui.store.connection import open_connection
+from llmops_tui.store.metrics import MetricsRepository
+from llmops_tui.store.migrate import check_compatible, migrate
+from llmops_tui.store.sources import SourceRepository
+from llmops_tui.store.spans import SpanRepository
+
+__all__ = ["Store"]
+
+
+class Store:
+    """One DuckDB file, opened per unit of work."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        self._guard = threading.RLock()
+        self._write_lock = threading.Lock()
+        self._conn: duckdb.DuckDBPyConnection | None = None
+        self._users = 0
+        self._schema_checked = False
+        self.spans = SpanRepository(self)
+        self.sources = SourceRepository(self)
+        self.metrics = MetricsRepository(self)
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def initialise(self) -> None:
+        """Create the file if needed and bring its schema up to date."""
+        with self.writer():
+            pass
+
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for reads; the file is released when the last user leaves."""
+        with self._connection() as cur:
+            yield cur
+
+    @contextmanager
+    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for one serialised unit of write work."""
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened read-only (--readonly); nothing was changed")
+        with self._write_lock, self._connection() as cur:
+            yield cur
+
+    @contextmanager
+    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._guard:
+            if self._conn is None:
+                self._conn = self._open()
+            self._users += 1
+            try:
+                cursor = self._conn.cursor()
+                cursor.execute("SET TimeZone = 'UTC'")
+            except BaseException:
+                self._release()
+                raise
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            with self._guard:
+                self._release()
+
+    def _release(self) -> None:
+        self._users -= 1
+        if self._users == 0 and self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        if self.readonly and not self.path.exists():
+            raise StoreError(
+                f"{self.path}: no database yet",
+                hint="load traces with `llmops ingest PATH` or build the demo with `llmops demo`",
+            )
+        if not self.readonly:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = open_connection(self.path, readonly=self.readonly)
+        try:
+            if not self._schema_checked:
+                if self.readonly:
+                    check_compatible(conn)
+                else:
+                    migrate(conn)
+                self._schema_checked = True
+        except BaseException:
+            conn.close()
+            raise
+        return conn

@@ -1,0 +1,78 @@
+"""Opening the DuckDB file, one unit of work at a time.
+
+DuckDB lets one process write a file, or many read it, never both. The cockpit, a
+`llmops watch` process and a CI job may all want the same file, so nobody holds it longer
+than one unit of work (an ingest batch, one screen refresh): `open_connection` retries a
+lock conflict with backoff and, when the holder doesn't let go in time, fails with one line
+naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import duckdb
+
+from llmops_tui.errors import StoreError
+
+LOCK_TIMEOUT_ENV = "LLMOPS_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT_S = 30.0
+_HOLDER_PID = re.compile(r"PID (\d+)")
+
+
+def lock_timeout() -> float:
+    raw = os.environ.get(LOCK_TIMEOUT_ENV)
+    if raw is None:
+        return DEFAULT_LOCK_TIMEOUT_S
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        raise StoreError(f"{LOCK_TIMEOUT_ENV}: expected seconds, got {raw!r}") from None
+
+
+def open_connection(path: Path, *, readonly: bool) -> duckdb.DuckDBPyConnection:
+    """Connect to `path`, waiting out another process's short unit of work."""
+    deadline = time.monotonic() + lock_timeout()
+    delay = 0.01
+    while True:
+        try:
+            conn = duckdb.connect(str(path), read_only=readonly)
+        except duckdb.IOException as error:
+            if not _is_lock_conflict(error):
+                raise StoreError(f"{path}: cannot open the database: {_first_line(error)}") from None
+            if time.monotonic() >= deadline:
+                raise StoreError(
+                    f"{path}: locked by {_describe_holder(error)}; gave up after "
+                    f"{lock_timeout():.0f}s (set {LOCK_TIMEOUT_ENV} to wait longer)"
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+            continue
+        except duckdb.Error as error:
+            raise StoreError(f"{path}: cannot open the database: {_first_line(error)}") from None
+        conn.execute("SET TimeZone = 'UTC'")
+        return conn
+
+
+def _is_lock_conflict(error: duckdb.Error) -> bool:
+    text = str(error)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _describe_holder(error: duckdb.Error) -> str:
+    match = _HOLDER_PID.search(str(error))
+    if match is None:
+        return "another process"
+    pid = match.group(1)
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+    except OSError:
+        cmdline = ""
+    return f"PID {pid} ({cmdline})" if cmdline else f"PID {pid}"
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

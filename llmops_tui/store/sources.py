@@ -1,0 +1,63 @@
+"""Checkpoints and rejects of ingested files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from llmops_tui.store import Store
+
+GET_SOURCE_SQL = """
+select path, format, size_bytes, offset_bytes, lines_consumed, fingerprint, complete
+from ingest_sources where path = ?
+"""
+
+FORGET_SOURCE_SQL = """
+delete from ingest_rejects where source = $path;
+delete from ingest_sources where path = $path;
+"""
+
+REJECTS_SQL = """
+select source, line, reason, excerpt from ingest_rejects
+order by rejected_at desc, source, line limit ?
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    path: str
+    format: str
+    size_bytes: int
+    offset_bytes: int
+    lines_consumed: int
+    fingerprint: str
+    complete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReject:
+    source: str
+    line: int
+    reason: str
+    excerpt: str | None
+
+
+class SourceRepository:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, path: str) -> SourceState | None:
+        with self._store.reader() as cur:
+            row = cur.execute(GET_SOURCE_SQL, [path]).fetchone()
+        return SourceState(*row) if row else None
+
+    def forget(self, path: str) -> None:
+        """Drop a file's checkpoint and rejects: it was replaced and is read from the start."""
+        with self._store.writer() as cur:
+            cur.execute(FORGET_SOURCE_SQL, {"path": path})
+
+    def recent_rejects(self, limit: int = 20) -> list[StoredReject]:
+        with self._store.reader() as cur:
+            rows = cur.execute(REJECTS_SQL, [limit]).fetchall()
+        return [StoredReject(*row) for row in rows]

@@ -1,0 +1,507 @@
+"""SQL that turns staged JSON records into canonical span rows.
+
+DuckDB parses and flattens the JSON itself: measured on these machines, only a path where
+DuckDB parses reaches the speed of its own `read_json` (shared/reference/duckdb-performance.md),
+while a Python walk over every span is 3-4x slower. So a batch arrives as an Arrow table of
+`(line_no, payload)` strings and everything from JSON parsing to validation happens here:
+
+1. `stage_*_sql` shape one payload kind (flat span objects, or OTLP export requests whose
+   KeyValue lists become JSON objects) into the common `staged_raw` relation;
+2. `resolve_sql` looks up every canonical column through the candidate keys of
+   `ingest/dialects.py` (one parse of each attribute map for all candidates), normalises ids,
+   times and token semantics, and writes a one-line `reject` reason where a field is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+
+from llmops_tui.ingest.dialects import (
+    CANDIDATES,
+    FLATTENED_MESSAGES,
+    OPENINFERENCE_CONTENT_PART,
+    Candidates,
+)
+from llmops_tui.store.sql import quote_literal
+
+MACROS_SQL = r"""
+create or replace temp macro llmops_id(x, n) as (
+    case
+        when x is null or x = '' then null
+        when length(x) = n and regexp_full_match(x, '[0-9a-fA-F]+') then lower(x)
+        when length(x) = n + 2 and lower(x[1:2]) = '0x' and regexp_full_match(x[3:], '[0-9a-fA-F]+')
+            then lower(x[3:])
+        when n = 32 and regexp_full_match(x, '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
+            then lower(replace(x, '-', ''))
+        when length(x) = ceil(n / 2 / 3) * 4 and regexp_full_match(x, '[A-Za-z0-9+/]+=*')
+             and octet_length(try(from_base64(x))) = n / 2
+            then lower(hex(from_base64(x)))
+        else '!'
+    end
+);
+create or replace temp macro llmops_ts(x) as (
+    case
+        when x is null or x = '' then null
+        when regexp_full_match(x, '-?[0-9]+') and try_cast(x as hugeint) is not null then
+            case
+                when abs(try_cast(x as hugeint)) >= 100000000000000000
+                    then make_timestamp((try_cast(x as hugeint) // 1000)::bigint)
+                when abs(try_cast(x as hugeint)) >= 100000000000000
+                    then make_timestamp(try_cast(x as hugeint)::bigint)
+                when abs(try_cast(x as hugeint)) >= 100000000000
+                    then make_timestamp((try_cast(x as hugeint) * 1000)::bigint)
+                else make_timestamp((try_cast(x as hugeint) * 1000000)::bigint)
+            end
+        when try_cast(x as double) is not null and isfinite(try_cast(x as double)) then
+            case
+                when abs(try_cast(x as double)) >= 1e17
+                    then make_timestamp((try_cast(x as double) / 1000)::bigint)
+                when abs(try_cast(x as double)) >= 1e14
+                    then make_timestamp(try_cast(x as double)::bigint)
+                when abs(try_cast(x as double)) >= 1e11
+                    then make_timestamp((try_cast(x as double) * 1000)::bigint)
+                when abs(try_cast(x as double)) < 1e10
+                    then make_timestamp((try_cast(x as double) * 1000000)::bigint)
+            end
+        else try_cast(try_cast(x as timestamptz) as timestamp)
+    end
+);
+create or replace temp macro llmops_ts_ok(t) as (
+    t between timestamp '1971-01-01' and timestamp '2200-01-01'
+);
+create or replace temp macro llmops_count(x) as (
+    case
+        when x is null then null
+        when try_cast(x as double) is not null
+             and try_cast(x as double) >= 0
+             and try_cast(x as double) < 1e15
+             and try_cast(x as double) = floor(try_cast(x as double))
+            then try_cast(x as double)::bigint
+        else -1
+    end
+);
+create or replace temp macro llmops_usd(x) as (
+    case
+        when x is null then null
+        when try_cast(x as double) is not null
+             and isfinite(try_cast(x as double))
+             and try_cast(x as double) >= 0
+             and try_cast(x as double) < 1e9
+            then try_cast(x as double)
+        else -1
+    end
+);
+create or replace temp macro llmops_excerpt(x) as (
+    case when x is null then 'nothing'
+         when length(x) > 60 then '''' || left(x, 57) || '...'''
+         else '''' || x || '''' end
+);
+create or replace temp macro llmops_kind(x) as (
+    case lower(regexp_replace(coalesce(x, ''), '^(SpanKind\.|SPAN_KIND_)', '', 'i'))
+        when '0' then 'unspecified' when 'unspecified' then 'unspecified'
+        when '1' then 'internal' when 'internal' then 'internal'
+        when '2' then 'server' when 'server' then 'server'
+        when '3' then 'client' when 'client' then 'client'
+        when '4' then 'producer' when 'producer' then 'producer'
+        when '5' then 'consumer' when 'consumer' then 'consumer'
+        when '' then null
+        else lower(x)
+    end
+);
+create or replace temp macro llmops_status(x) as (
+    case lower(regexp_replace(coalesce(x, ''), '^(StatusCode\.|STATUS_CODE_)', '', 'i'))
+        when '2' then 'error' when 'error' then 'error' when 'failure' then 'error'
+        when '1' then 'ok' when 'ok' then 'ok' when 'success' then 'ok'
+        else 'unset'
+    end
+);
+create or replace temp macro llmops_anyvalue(v) as (
+    case
+        when v.stringValue is not null then to_json(v.stringValue)
+        when v.intValue is not null then
+            coalesce(try_cast(v.intValue as hugeint)::varchar, to_json(v.intValue))
+        when v.doubleValue is not null then
+            case when isfinite(try_cast(v.doubleValue as double))
+                 then try_cast(v.doubleValue as double)::varchar
+                 else to_json(v.doubleValue) end
+        when v.boolValue is not null then
+            case when lower(v.boolValue) in ('true', 'false') then lower(v.boolValue)
+                 else to_json(v.boolValue) end
+        when v.bytesValue is not null then to_json(v.bytesValue)
+        when v.arrayValue is not null then
+            '[' || array_to_string(list_transform(coalesce(v.arrayValue."values", []), e ->
+                case
+                    when e.stringValue is not null then to_json(e.stringValue)
+                    when e.intValue is not null
+                        then coalesce(try_cast(e.intValue as hugeint)::varchar, to_json(e.intValue))
+                    when e.doubleValue is not null and isfinite(try_cast(e.doubleValue as double))
+                        then try_cast(e.doubleValue as double)::varchar
+                    when e.boolValue is not null and lower(e.boolValue) in ('true', 'false')
+                        then lower(e.boolValue)
+                    else 'null'
+                end), ',') || ']'
+        when v.kvlistValue is not null then v.kvlistValue::varchar
+        else 'null'
+    end
+);
+create or replace temp macro llmops_kv_object(kvs) as (
+    case when kvs is null then null else
+    ('{' || array_to_string(list_transform(list_filter(kvs, kv -> kv.key is not null),
+        kv -> to_json(kv.key) || ':' || llmops_anyvalue(kv.value)), ',') || '}')::json
+    end
+);
+"""
+"""Helpers compiled once per connection. `llmops_id` returns '!' for a value that is present
+but not an id, so the reject reason can quote it; `llmops_count`/`llmops_usd` return -1 for
+a value that is present but not a valid count or amount (negative values included)."""
+
+_ANY_VALUE = {
+    "stringValue": "VARCHAR",
+    "intValue": "VARCHAR",
+    "doubleValue": "VARCHAR",
+    "boolValue": "VARCHAR",
+    "bytesValue": "VARCHAR",
+    "arrayValue": {
+        "values": [
+            {
+                "stringValue": "VARCHAR",
+                "intValue": "VARCHAR",
+                "doubleValue": "VARCHAR",
+                "boolValue": "VARCHAR",
+            }
+        ]
+    },
+    "kvlistValue": "JSON",
+}
+_KEY_VALUES = [{"key": "VARCHAR", "value": _ANY_VALUE}]
+_OTLP_SPAN = {
+    "traceId": "VARCHAR",
+    "spanId": "VARCHAR",
+    "parentSpanId": "VARCHAR",
+    "name": "VARCHAR",
+    "kind": "VARCHAR",
+    "startTimeUnixNano": "VARCHAR",
+    "endTimeUnixNano": "VARCHAR",
+    "attributes": _KEY_VALUES,
+    "events": [{"timeUnixNano": "VARCHAR", "name": "VARCHAR", "attributes": _KEY_VALUES}],
+    "status": {"code": "VARCHAR", "message": "VARCHAR"},
+}
+_OTLP_SCOPE = {"name": "VARCHAR", "version": "VARCHAR"}
+OTLP_STRUCTURE = json.dumps(
+    {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": _KEY_VALUES},
+                "scopeSpans": [{"scope": _OTLP_SCOPE, "spans": [_OTLP_SPAN]}],
+                "instrumentationLibrarySpans": [
+                    {"instrumentationLibrary": _OTLP_SCOPE, "spans": [_OTLP_SPAN]}
+                ],
+            }
+        ]
+    }
+)
+"""The part of an OTLP ExportTraceServiceRequest we read; unknown fields are ignored, as the
+OTLP spec requires of receivers. Kind and status codes are read as text so both integers and
+enum names (protobufjs `toJSON`) work."""
+
+FLAT_STRUCTURE = json.dumps(
+    {
+        "trace_id": "VARCHAR",
+        "traceId": "VARCHAR",
+        "span_id": "VARCHAR",
+        "spanId": "VARCHAR",
+        "parent_span_id": "VARCHAR",
+        "parentSpanId": "VARCHAR",
+        "parent_id": "VARCHAR",
+        "name": "VARCHAR",
+        "kind": "VARCHAR",
+        "start_time": "VARCHAR",
+        "startTimeUnixNano": "VARCHAR",
+        "start_time_unix_nano": "VARCHAR",
+        "end_time": "VARCHAR",
+        "endTimeUnixNano": "VARCHAR",
+        "end_time_unix_nano": "VARCHAR",
+        "duration_ms": "VARCHAR",
+        "status": "JSON",
+        "status_message": "VARCHAR",
+        "attributes": "JSON",
+        "resource": "JSON",
+        "events": "JSON",
+    }
+)
+
+_RAW_COLUMNS = """
+    line_no, trace_id_raw, span_id_raw, parent_raw, name, kind_raw, start_raw, end_raw,
+    duration_raw, status_raw, status_message, attributes, resource, events, scope_name,
+    parse_error
+"""
+
+_PARSE_ERROR = """
+    case
+        when error is not null then error
+        when not json_valid(payload) then 'not valid JSON'
+        when json_type(payload) <> 'OBJECT' then 'expected a JSON object, got '
+            || lower(json_type(payload))
+    end
+"""
+
+STAGE_FLAT_SQL = f"""
+create or replace temp table staged_raw as
+with checked as (
+    select line_no, payload, {_PARSE_ERROR} as parse_error from ingest_batch
+),
+parsed as (
+    select line_no, json_transform(payload, {quote_literal(FLAT_STRUCTURE)}) as j
+    from checked where parse_error is null
+)
+select
+    line_no,
+    coalesce(j.trace_id, j.traceId) as trace_id_raw,
+    coalesce(j.span_id, j.spanId) as span_id_raw,
+    coalesce(j.parent_span_id, j.parentSpanId, j.parent_id) as parent_raw,
+    j.name as name,
+    j.kind as kind_raw,
+    coalesce(j.start_time, j.startTimeUnixNano, j.start_time_unix_nano) as start_raw,
+    coalesce(j.end_time, j.endTimeUnixNano, j.end_time_unix_nano) as end_raw,
+    j.duration_ms as duration_raw,
+    case json_type(j.status)
+        when 'OBJECT' then coalesce(j.status->>'code', j.status->>'status_code')
+        when 'NULL' then null
+        else j.status->>'$'
+    end as status_raw,
+    coalesce(j.status_message,
+             case when json_type(j.status) = 'OBJECT'
+                  then coalesce(j.status->>'message', j.status->>'description') end)
+        as status_message,
+    case when json_type(j.attributes) = 'OBJECT' then j.attributes end as attributes,
+    case when json_type(j.resource) = 'OBJECT' then j.resource end as resource,
+    case when json_type(j.events) = 'ARRAY' then j.events end as events,
+    null::varchar as scope_name,
+    case when j.attributes is not null and json_type(j.attributes) <> 'OBJECT'
+         then 'attributes: expected an object, got ' || lower(json_type(j.attributes)) end
+        as parse_error
+from parsed
+union all by name
+select line_no, parse_error from checked where parse_error is not null
+"""
+
+STAGE_OTLP_SQL = f"""
+create or replace temp table staged_raw as
+with checked as (
+    select line_no, payload,
+        coalesce({_PARSE_ERROR},
+            case when json_type(payload, '$.resourceSpans') is distinct from 'ARRAY'
+                 then 'resourceSpans: expected an array of resource spans' end) as parse_error
+    from ingest_batch
+),
+parsed as (
+    select line_no, json_transform(payload, {quote_literal(OTLP_STRUCTURE)}) as j
+    from checked where parse_error is null
+),
+resources as (
+    select line_no, unnest(j.resourceSpans) as rs from parsed
+),
+scopes as (
+    select line_no, rs.resource.attributes as resource_kvs,
+        unnest(list_concat(
+            coalesce(list_transform(rs.scopeSpans, s -> {{'scope': s.scope.name, 'spans': s.spans}}), []),
+            coalesce(list_transform(rs.instrumentationLibrarySpans,
+                s -> {{'scope': s.instrumentationLibrary.name, 'spans': s.spans}}), [])
+        )) as ss
+    from resources
+),
+spans as (
+    select line_no, resource_kvs, ss.scope as scope_name, unnest(ss.spans) as sp from scopes
+)
+select
+    line_no,
+    sp.traceId as trace_id_raw,
+    sp.spanId as span_id_raw,
+    sp.parentSpanId as parent_raw,
+    sp.name as name,
+    sp.kind as kind_raw,
+    sp.startTimeUnixNano as start_raw,
+    sp.endTimeUnixNano as end_raw,
+    null::varchar as duration_raw,
+    sp.status.code as status_raw,
+    sp.status.message as status_message,
+    llmops_kv_object(sp.attributes) as attributes,
+    llmops_kv_object(resource_kvs) as resource,
+    case when len(sp.events) > 0 then
+        to_json(list_transform(sp.events, e -> {{
+            'name': e.name,
+            'time_unix_nano': e.timeUnixNano,
+            'attributes': llmops_kv_object(e.attributes)
+        }}))
+    end as events,
+    scope_name,
+    null::varchar as parse_error
+from spans
+union all by name
+select line_no, parse_error from checked where parse_error is not null
+"""
+
+
+def _path(key: str) -> str:
+    return '$."' + key.replace('"', '\\"') + '"'
+
+
+def _paths_literal(keys: list[str]) -> str:
+    return "[" + ", ".join(quote_literal(_path(key)) for key in keys) + "]"
+
+
+def _first_present(values: str, index: dict[str, int], keys: tuple[str, ...]) -> str:
+    if not keys:
+        return "null::varchar"
+    items = ", ".join(f"{values}[{index[key]}]" for key in keys)
+    return f"coalesce({items})" if len(keys) > 1 else items
+
+
+def _key_used(values: str, index: dict[str, int], keys: tuple[str, ...]) -> str:
+    whens = " ".join(
+        f"when {values}[{index[key]}] is not null then {quote_literal(key)}" for key in keys
+    )
+    return f"case {whens} end"
+
+
+def _flattened_messages(column: str) -> str:
+    """Rebuild a message list from numbered keys (`llm.input_messages.0.message.role`...)."""
+    options = []
+    for role_pattern, content_pattern in FLATTENED_MESSAGES[column]:
+        prefix = role_pattern.split(".N.")[0] + "."
+        role_suffix = "." + role_pattern.split(".N.")[1]
+        content_suffix = "." + content_pattern.split(".N.")[1]
+        indexes = (
+            "list_sort(list_distinct(list_transform(list_filter(json_keys(attributes), "
+            f"k -> starts_with(k, {quote_literal(prefix)}) "
+            f"and ends_with(k, {quote_literal(role_suffix)})), "
+            f"k -> try_cast(split_part(k[{len(prefix) + 1}:], '.', 1) as integer))))"
+        )
+        content = (
+            "coalesce("
+            f"json_extract_string(attributes, '$.\"{prefix}' || i || '{content_suffix}\"'), "
+            f"json_extract_string(attributes, '$.\"{prefix}' || i || "
+            f"'{OPENINFERENCE_CONTENT_PART}\"'))"
+        )
+        role = f"json_extract_string(attributes, '$.\"{prefix}' || i || '{role_suffix}\"')"
+        options.append(
+            f"case when attributes::varchar like {quote_literal('%' + prefix + '0.%')} then "
+            f"to_json(list_transform(list_filter({indexes}, i -> i is not null), "
+            f"i -> {{'role': {role}, 'content': {content}}}))::varchar end"
+        )
+    return "coalesce(" + ", ".join(options) + ")"
+
+
+def _resolve_sql() -> str:
+    span_keys: list[str] = []
+    resource_keys: list[str] = []
+    for candidate in CANDIDATES:
+        span_keys.extend(k for k in candidate.keys if k not in span_keys)
+        resource_keys.extend(k for k in candidate.resource_keys if k not in resource_keys)
+    span_index = {key: i + 1 for i, key in enumerate(span_keys)}
+    resource_index = {key: i + 1 for i, key in enumerate(resource_keys)}
+
+    def value(c: Candidates) -> str:
+        span = _first_present("a", span_index, c.keys)
+        if not c.resource_keys:
+            return span
+        return f"coalesce({span}, {_first_present('r', resource_index, c.resource_keys)})"
+
+    picks: list[str] = []
+    checks: list[str] = []
+    for c in CANDIDATES:
+        raw = value(c)
+        if c.type == "text":
+            if c.column in FLATTENED_MESSAGES:
+                raw = f"coalesce({raw}, {_flattened_messages(c.column)})"
+            picks.append(f"{raw} as {c.column}")
+        else:
+            convert = "llmops_count" if c.type == "count" else "llmops_usd"
+            expected = (
+                "a non-negative integer" if c.type == "count" else "a non-negative amount in USD"
+            )
+            picks.append(f"{raw} as {c.column}_raw")
+            picks.append(f"{_key_used('a', span_index, c.keys)} as {c.column}_key")
+            picks.append(f"{convert}({raw}) as {c.column}")
+            checks.append(
+                f"case when {c.column} = -1 then {c.column}_key "
+                f"|| ': expected {expected}, got ' || llmops_excerpt({c.column}_raw) end"
+            )
+    id_checks = [
+        "case when trace_id_raw is null or trace_id_raw = '' then 'trace_id: missing' end",
+        "case when trace_id = '!' then 'trace_id: expected 32 hex characters, got ' "
+        "|| llmops_excerpt(trace_id_raw) end",
+        "case when span_id_raw is null or span_id_raw = '' then 'span_id: missing' end",
+        "case when span_id = '!' then 'span_id: expected 16 hex characters, got ' "
+        "|| llmops_excerpt(span_id_raw) end",
+        "case when parent_span_id = '!' then 'parent_span_id: expected 16 hex characters, got ' "
+        "|| llmops_excerpt(parent_raw) end",
+        "case when start_raw is null then 'start_time: missing' end",
+        "case when start_time is null or not llmops_ts_ok(start_time) then 'start_time: expected "
+        "an ISO-8601 time or epoch seconds/ms/us/ns, got ' || llmops_excerpt(start_raw) end",
+        "case when end_raw is not null and (end_time is null or not llmops_ts_ok(end_time)) then "
+        "'end_time: expected an ISO-8601 time or epoch seconds/ms/us/ns, got ' "
+        "|| llmops_excerpt(end_raw) end",
+        "case when end_time < start_time then 'end_time: expected a time after start_time' end",
+        "case when duration_raw is not null and (try_cast(duration_raw as double) is null "
+        "or try_cast(duration_raw as double) < 0) then 'duration_ms: expected a non-negative "
+        "number, got ' || llmops_excerpt(duration_raw) end",
+    ]
+    return f"""
+create or replace temp table staged as
+with looked_up as (
+    select *,
+        json_extract_string(attributes, {_paths_literal(span_keys)}) as a,
+        json_extract_string(resource, {_paths_literal(resource_keys)}) as r
+    from staged_raw where parse_error is null
+),
+picked as (
+    select
+        line_no, trace_id_raw, span_id_raw, parent_raw, start_raw, end_raw, duration_raw,
+        llmops_id(trace_id_raw, 32) as trace_id,
+        llmops_id(span_id_raw, 16) as span_id,
+        llmops_id(parent_raw, 16) as parent_span_id,
+        name,
+        llmops_kind(kind_raw) as kind,
+        llmops_ts(start_raw) as start_time,
+        llmops_ts(end_raw) as end_time_given,
+        status_raw, status_message, attributes, resource, events, scope_name,
+        {", ".join(picks)}
+    from looked_up
+),
+timed as (
+    select *,
+        coalesce(end_time_given,
+                 start_time + to_microseconds(
+                     (try_cast(duration_raw as double) * 1000)::bigint)) as end_time
+    from picked
+)
+select
+    line_no, trace_id, span_id, parent_span_id, name, kind, start_time, end_time,
+    coalesce(epoch_us(end_time) - epoch_us(start_time), 0) / 1000.0 as duration_ms,
+    case when llmops_status(status_raw) = 'unset' and error_type is not null then 'error'
+         else llmops_status(status_raw) end as status,
+    coalesce(status_message, error_type) as status_message,
+    operation,
+    lower(provider) as provider,
+    request_model, response_model,
+    -- Sources that count input exclusively (Anthropic, inspect-ai) betray themselves by
+    -- cache counts larger than the input: make them inclusive, as OTel >= 1.40 is.
+    case when coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0) > input_tokens
+         then input_tokens + coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0)
+         else input_tokens end as input_tokens,
+    case when reasoning_tokens > output_tokens then output_tokens + reasoning_tokens
+         else coalesce(output_tokens,
+                       case when total_tokens >= input_tokens then total_tokens - input_tokens end)
+    end as output_tokens,
+    cache_read_tokens, cache_write_tokens, reasoning_tokens,
+    cost_usd,
+    prompt_name, prompt_version, release_id, environment, service_name, user_id, session_id,
+    input_text, output_text, attributes, resource as resource_attributes, events,
+    coalesce({", ".join(id_checks + checks)}) as reject,
+    span_id_raw
+from timed
+"""
+
+
+RESOLVE_SQL = _resolve_sql()

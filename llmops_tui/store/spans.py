@@ -1,0 +1,144 @@
+"""The `spans` table: bulk loading (see `span_load.py`) and re-pricing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import polars as pl
+import pyarrow as pa
+
+from llmops_tui.store.span_load import (
+    BatchResult,
+    Checkpoint,
+    PayloadKind,
+    RateSource,
+    load_batch,
+)
+
+if TYPE_CHECKING:
+    from llmops_tui.store import Store
+
+REPRICE_KEYS_SQL = """
+select distinct provider, response_model, request_model,
+    time_bucket(interval 30 minutes, start_time) as bucket
+from spans
+where cost_source is distinct from 'reported'
+  and (coalesce(input_tokens, 0) > 0 or coalesce(output_tokens, 0) > 0)
+"""
+
+REPRICE_SQL = """
+update spans set
+    cost_usd = case when r.priced and not r.tiered then
+            r.per_request
+            + (coalesce(input_tokens, 0) - coalesce(cache_read_tokens, 0)
+               - coalesce(cache_write_tokens, 0)) * r.input
+            + coalesce(cache_read_tokens, 0) * r.cache_read
+            + coalesce(cache_write_tokens, 0) * r.cache_write
+            + (coalesce(output_tokens, 0) - coalesce(reasoning_tokens, 0)) * r.output
+            + coalesce(reasoning_tokens, 0) * r.reasoning
+        end,
+    cost_source = case when r.priced and not r.tiered then 'computed' else 'unpriced' end
+from reprice_rates r
+where spans.cost_source is distinct from 'reported'
+  and (coalesce(spans.input_tokens, 0) > 0 or coalesce(spans.output_tokens, 0) > 0)
+  and r.provider is not distinct from spans.provider
+  and r.response_model is not distinct from spans.response_model
+  and r.request_model is not distinct from spans.request_model
+  and r.bucket = time_bucket(interval 30 minutes, spans.start_time)
+"""
+
+REPRICE_TIERED_ROWS_SQL = """
+select s.trace_id || ':' || s.span_id as row_key, s.provider, s.response_model,
+    s.request_model, s.start_time, s.input_tokens, s.output_tokens, s.cache_read_tokens,
+    s.cache_write_tokens, s.reasoning_tokens
+from spans s join reprice_rates r
+  on r.provider is not distinct from s.provider
+ and r.response_model is not distinct from s.response_model
+ and r.request_model is not distinct from s.request_model
+ and r.bucket = time_bucket(interval 30 minutes, s.start_time)
+where s.cost_source is distinct from 'reported' and r.tiered
+"""
+
+REPRICE_TIERED_SQL = """
+update spans set
+    cost_usd = t.cost_usd,
+    cost_source = case when t.cost_usd is null then 'unpriced' else 'computed' end
+from reprice_tiered t
+where t.row_key = spans.trace_id || ':' || spans.span_id
+"""
+
+COST_SUMMARY_SQL = """
+select
+    count(*) filter (where cost_source = 'computed'),
+    count(*) filter (where cost_source = 'unpriced'),
+    count(*) filter (where cost_source = 'reported'),
+    sum(cost_usd)
+from spans
+"""
+
+COUNT_SQL = "select count(*) from spans"
+
+
+@dataclass(frozen=True, slots=True)
+class RepriceResult:
+    computed: int
+    unpriced: int
+    reported: int
+    total_usd: float | None
+
+
+class SpanRepository:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def load(
+        self,
+        batch: pa.Table,
+        *,
+        kind: PayloadKind,
+        rates: RateSource,
+        checkpoint: Checkpoint,
+        ingested_at: datetime,
+    ) -> BatchResult:
+        """Load one batch of `(line_no, payload)` records with its checkpoint, atomically."""
+        with self._store.writer() as cur:
+            return load_batch(
+                cur,
+                batch,
+                kind=kind,
+                rates=rates,
+                checkpoint=checkpoint,
+                ingested_at=ingested_at,
+            )
+
+    def count(self) -> int:
+        with self._store.reader() as cur:
+            row = cur.execute(COUNT_SQL).fetchone()
+        return int(row[0]) if row else 0
+
+    def reprice(self, rates: RateSource) -> RepriceResult:
+        """Recompute every cost that was not reported by the trace itself."""
+        with self._store.writer() as cur:
+            keys = cur.execute(REPRICE_KEYS_SQL).pl()
+            cur.execute("begin transaction")
+            try:
+                if keys.height:
+                    cur.register("reprice_rates", rates.rate_table(keys))
+                    cur.execute(REPRICE_SQL)
+                    tiered_rows = cur.execute(REPRICE_TIERED_ROWS_SQL).pl()
+                    if tiered_rows.height:
+                        tiered = rates.price_rows(tiered_rows).cast({"cost_usd": pl.Float64})
+                        cur.register("reprice_tiered", tiered)
+                        cur.execute(REPRICE_TIERED_SQL)
+                cur.execute("commit")
+            except BaseException:
+                cur.execute("rollback")
+                raise
+            finally:
+                for name in ("reprice_rates", "reprice_tiered"):
+                    cur.unregister(name)
+            row = cur.execute(COST_SUMMARY_SQL).fetchone()
+        assert row is not None
+        return RepriceResult(int(row[0]), int(row[1]), int(row[2]), row[3])
