@@ -25,6 +25,8 @@ _FOLLOW_UP_SHARE: Final = 0.35
 _FOLLOW_UP_WINDOW_NS: Final = 12 * MINUTE_NS
 _MAX_TURNS: Final = 4
 _CARRIERS: Final = ("UPS", "USPS", "FedEx")
+PROMPT_ARTICLES: Final = 2
+"""Articles the reranker keeps for `{{kb_articles}}` (`reranker.top_n` in retrieval/kb.yaml)."""
 _ORDER_STATUS_NO_LOOKUP: Final = (
     "You can see the status and tracking number of every order under Orders in your account;"
     " tracking can take up to 24 hours to update after shipping. If a parcel shows as delivered"
@@ -78,7 +80,7 @@ class Turn:
     conversation: Conversation
     question: str
     documents: list[tuple[str, float]]
-    """Retrieved (article id, score), best first; the top three go into the prompt."""
+    """Retrieved (article id, score), best first; the reranker's top two go into the prompt."""
     uses_tool: bool
 
 
@@ -127,6 +129,9 @@ class Sessions:
         uses_tool = False
         if conversation.turn == 1:
             template = rng.choice(phrases.QUESTIONS[conversation.category])
+            if "{garment}" in template:
+                conversation.product = rng.choice(phrases.GARMENTS)
+                template = template.replace("{garment}", "{product}")
             question = template.format(order=conversation.order, product=conversation.product)
             share = phrases.TOOL_SHARE.get(conversation.category, 0.0)
             uses_tool = "{order}" in template and rng.random() < share
@@ -149,7 +154,7 @@ def _retrieve(rng: random.Random, category: str) -> list[tuple[str, float]]:
 
 def kb_block(documents: list[tuple[str, float]]) -> str:
     lines = []
-    for key, _ in documents[:3]:
+    for key, _ in documents[:PROMPT_ARTICLES]:
         _, title, body = phrases.KB_ARTICLES[key]
         lines.append(f"[{key}] {title}: {body}")
     return "\n".join(lines)
@@ -239,5 +244,6 @@ def text_message(role: str, content: str) -> dict[str, Any]:
     return {"role": role, "parts": [{"type": "text", "content": content}]}
 
 
-def messages_json(messages: list[dict[str, Any]]) -> str:
-    return orjson.dumps(messages).decode()
+def json_text(value: object) -> str:
+    """JSON as a string attribute value, the way instrumentations record structured content."""
+    return orjson.dumps(value).decode()

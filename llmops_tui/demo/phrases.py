@@ -34,6 +34,11 @@ PRODUCTS: Final = (
     "Riverside Kayak Paddle", "Backcountry Stove", "Ultralight Sleeping Pad",
     "Insulated Water Bottle 1L", "Wool Hiking Socks (3-pack)",
 )  # fmt: skip
+GARMENTS: Final = (
+    "Ridgeline Rain Jacket", "Polar Fleece Pullover", "Canyon Hiking Boots",
+    "Merino Base Layer Top", "Trail Running Shorts", "Down Puffer Vest",
+)  # fmt: skip
+"""Products for questions about fit and size (`{garment}` in a question)."""
 
 KB_ARTICLES: Final[dict[str, tuple[str, str, str]]] = {
     # id: (category, title, body)
@@ -77,7 +82,7 @@ QUESTIONS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "returns": (
         "How do I return a {product} I got last week?",
-        "The {product} doesn't fit. Can I exchange it for a bigger size?",
+        "The {garment} doesn't fit. Can I exchange it for a bigger size?",
         "I bought a {product} about 40 days ago, can I still return it? Order {order}.",
         "Do I have to pay for the return label?",
         "I threw away the box of my {product}. Can I still send it back?",
@@ -112,7 +117,7 @@ QUESTIONS: Final[dict[str, tuple[str, ...]]] = {
     ),
     "product": (
         "How do I clean my {product}?",
-        "What size {product} should I get? I'm usually a medium.",
+        "What size {garment} should I get? I'm usually a medium.",
         "Is the {product} fully waterproof?",
     ),
     "warranty": (

@@ -63,9 +63,8 @@ KNOWN_VARIABLES = frozenset({"customer_name", "plan", "today", "kb_articles"})
 def parse_versions(prompts: Mapping[str, str]) -> dict[str, Template]:
     """Check that `prompts` holds exactly the rolled-out versions and only known variables."""
     if set(prompts) != set(PROMPT_VERSIONS):
-        raise ValueError(
-            f"prompt versions must be {', '.join(PROMPT_VERSIONS)}, got {', '.join(sorted(prompts))}"
-        )
+        expected, got = ", ".join(PROMPT_VERSIONS), ", ".join(sorted(prompts))
+        raise ValueError(f"prompt versions must be {expected}, got {got}")
     templates = {version: Template.parse(prompts[version]) for version in PROMPT_VERSIONS}
     for version, template in templates.items():
         unknown = set(template.variables) - KNOWN_VARIABLES

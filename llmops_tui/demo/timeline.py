@@ -7,6 +7,7 @@ and scales with `days`: a 3-day test run has the same shape as the 30-day demo, 
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from bisect import bisect_right
@@ -114,7 +115,8 @@ class Timeline:
             lead = int(lead_days * DAY_NS * scale)
             steps = [_Step(self.start_ns, "v1", 1.0, "v1")]
             for at, version, previous in ((v2, "v2", "v1"), (v3, "v3", "v2"), (canary, "v4", "v3")):
-                steps.append(_Step(max(self.start_ns + 1, _minute(at - lead)), version, 1.0, previous))
+                at_ns = max(self.start_ns + 1, _minute(at - lead))
+                steps.append(_Step(at_ns, version, 1.0, previous))
             self._steps[environment] = steps
         self._step_times = {env: [s.at_ns for s in steps] for env, steps in self._steps.items()}
 
@@ -139,7 +141,7 @@ class Timeline:
         cuts = set(range(self.start_ns - self.start_ns % HOUR_NS + HOUR_NS, self.end_ns, HOUR_NS))
         cuts |= {self.start_ns, self.end_ns, self.incident_start_ns, self.incident_end_ns}
         edges = sorted(cuts)
-        buckets = list(zip(edges, edges[1:], strict=False))
+        buckets = list(itertools.pairwise(edges))
         weights = [
             self._intensity(environment, (lo + hi) // 2) * (hi - lo) / HOUR_NS for lo, hi in buckets
         ]

@@ -13,10 +13,8 @@ select path, format, size_bytes, offset_bytes, lines_consumed, fingerprint, comp
 from ingest_sources where path = ?
 """
 
-FORGET_SOURCE_SQL = """
-delete from ingest_rejects where source = $path;
-delete from ingest_sources where path = $path;
-"""
+FORGET_REJECTS_SQL = "delete from ingest_rejects where source = ?"
+FORGET_SOURCE_SQL = "delete from ingest_sources where path = ?"
 
 REJECTS_SQL = """
 select source, line, reason, excerpt from ingest_rejects
@@ -55,7 +53,10 @@ class SourceRepository:
     def forget(self, path: str) -> None:
         """Drop a file's checkpoint and rejects: it was replaced and is read from the start."""
         with self._store.writer() as cur:
-            cur.execute(FORGET_SOURCE_SQL, {"path": path})
+            cur.execute("begin transaction")
+            cur.execute(FORGET_REJECTS_SQL, [path])
+            cur.execute(FORGET_SOURCE_SQL, [path])
+            cur.execute("commit")
 
     def recent_rejects(self, limit: int = 20) -> list[StoredReject]:
         with self._store.reader() as cur:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 
 import pytest
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+    ExportMetricsServiceRequest,
+)
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import (
     AnyValue,
@@ -134,7 +137,10 @@ def test_decodes_spans_with_ids_times_status_and_parent() -> None:
     assert chat["kind"] == 3
     assert chat["status"] == "error"
     assert chat["status_message"] == "429 Too Many Requests"
-    assert chat["resource"] == {"service.name": "support-bot", "deployment.environment.name": "prod"}
+    assert chat["resource"] == {
+        "service.name": "support-bot",
+        "deployment.environment.name": "prod",
+    }
     assert chat["scope"] == {"name": "opentelemetry.instrumentation.openai_v2", "version": "2.1b0"}
 
 
@@ -217,7 +223,7 @@ def test_sniffing() -> None:
 
 
 def test_undecodable_bytes_are_a_record_error() -> None:
-    with pytest.raises(RecordError, match="^record: not an OTLP ExportTraceServiceRequest"):
+    with pytest.raises(RecordError, match=r"^record: not an OTLP ExportTraceServiceRequest"):
         spans_from_protobuf(b"\x0a\x05ab")
 
 
@@ -232,7 +238,18 @@ def test_a_malformed_trace_id_names_the_span() -> None:
 
     assert str(caught.value) == (
         "resource_spans[0].scope_spans[0].spans[1].trace_id: expected 16 bytes, got 9"
+        " (a metrics or logs record? only traces are read)"
     )
+
+
+def test_a_metrics_request_in_a_shared_file_is_named() -> None:
+    metrics = ExportMetricsServiceRequest()
+    scope = metrics.resource_metrics.add().scope_metrics.add()
+    metric = scope.metrics.add(name="gen_ai.client.token.usage", unit="{token}")
+    metric.histogram.data_points.add(count=3, sum=10.0, time_unix_nano=START_NS)
+
+    with pytest.raises(RecordError, match=r"a metrics or logs record\? only traces are read"):
+        spans_from_protobuf(metrics.SerializeToString())
 
 
 def test_a_missing_start_time_names_the_span() -> None:

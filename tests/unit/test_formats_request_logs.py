@@ -72,7 +72,7 @@ def attrs_of(spans: list[JsonObject]) -> JsonObject:
     return attributes
 
 
-def messages(attrs: JsonObject, key: str) -> Any:
+def messages(attrs: JsonObject, key: str) -> object:
     return orjson.loads(attrs[key])
 
 
@@ -592,10 +592,10 @@ def test_litellm_success_payload() -> None:
     assert attrs["litellm.cache_hit"] is False
     assert attrs["gen_ai.response.time_to_first_chunk"] == 0.5
     assert attrs["gen_ai.response.finish_reasons"] == ["stop"]
-    assert messages(attrs, "gen_ai.input.messages")[0] == {
-        "role": "system",
-        "parts": [{"type": "text", "content": "Be brief."}],
-    }
+    assert messages(attrs, "gen_ai.input.messages") == [
+        {"role": "system", "parts": [{"type": "text", "content": "Be brief."}]},
+        {"role": "user", "parts": [{"type": "text", "content": "hello"}]},
+    ]
     assert messages(attrs, "gen_ai.output.messages") == [
         {
             "role": "assistant",
@@ -607,7 +607,7 @@ def test_litellm_success_payload() -> None:
 
 
 def test_litellm_failure_payload_from_an_older_version() -> None:
-    payload = {
+    payload: JsonObject = {
         "id": "f2b0c1de-0000-4000-8000-000000000001",
         "trace_id": "not-a-uuid",
         "call_type": "embedding",
@@ -622,6 +622,7 @@ def test_litellm_failure_payload_from_an_older_version() -> None:
         "metadata": {"user_api_key_user_id": "key-owner"},
         "error_str": "litellm.RateLimitError: 429",
         "error_information": {"error_code": "429", "error_class": "RateLimitError"},
+        "messages": ["refund policy", "shipping times"],
         "response": None,
     }
 
@@ -638,6 +639,21 @@ def test_litellm_failure_payload_from_an_older_version() -> None:
     assert attrs["gen_ai.usage.input_tokens"] == 0
     assert "llmops.cost.usd" not in attrs
     assert "gen_ai.output.messages" not in attrs
+    assert messages(attrs, "gen_ai.input.messages") == [
+        {"role": "user", "parts": [{"type": "text", "content": "refund policy"}]},
+        {"role": "user", "parts": [{"type": "text", "content": "shipping times"}]},
+    ]
+
+
+def test_litellm_iso_times() -> None:
+    payload = litellm_payload()
+    payload["startTime"] = "2026-03-02T09:15:00.123456"
+    payload["endTime"] = "2026-03-02T09:15:01Z"
+
+    [span] = spans_from_litellm(payload)
+
+    assert span["start_time"] == T0 + 123_456_000
+    assert span["end_time"] == T0 + 1_000_000_000
 
 
 # ---------------------------------------------------------------- classification and errors

@@ -51,13 +51,16 @@ _INTERNAL_OPERATIONS = frozenset({"execute_tool", "chain", "tool", "agent", "ret
 def is_attribute_map(obj: JsonObject) -> bool:
     """Whether an object is a bare attribute map rather than a record of another format.
 
-    Most keys must be dotted keys of a known dialect, and values must be flat (scalars, or
-    lists of scalars): every other format nests its attributes under some structural key.
+    Values must be flat (scalars, or lists of scalars): every other format nests its
+    attributes under some structural key. Most keys must be dotted, and at least one must
+    belong to a known dialect; the rest may be an app's own (`app.feature`) or the bare
+    `input` / `output` some fixtures carry.
     """
     if not obj or not all(_is_flat(value) for value in obj.values()):
         return False
-    known = sum(1 for key in obj if key.partition(".")[0] in KNOWN_PREFIXES and "." in key)
-    return known * 2 > len(obj)
+    dotted = [key for key in obj if "." in key.strip(".")]
+    known = any(key.partition(".")[0] in KNOWN_PREFIXES for key in dotted)
+    return known and len(dotted) * 2 > len(obj)
 
 
 def _is_flat(value: object) -> bool:

@@ -60,7 +60,7 @@ def _kind(value: object) -> str | int:
     # The SDK always writes a kind; a hand-trimmed dump may not, and 0 is OTel's "unspecified".
     if value is None:
         return 0
-    if not isinstance(value, str):
+    if isinstance(value, bool) or not isinstance(value, str | int):
         raise fail("kind", 'a span kind such as "SpanKind.CLIENT"', value)
     return value
 

@@ -19,16 +19,6 @@ from llmops_tui.ingest.formats.common import JsonObject, fail, get_dict, get_lis
 Messages = list[JsonObject]
 
 
-def is_openai_response(obj: JsonObject) -> bool:
-    """A Chat Completions or Responses API response object."""
-    return obj.get("object") in ("chat.completion", "response")
-
-
-def is_anthropic_response(obj: JsonObject) -> bool:
-    """An Anthropic Messages response object."""
-    return obj.get("type") == "message"
-
-
 FINISH_REASONS = {
     "end_turn": "stop",
     "stop_sequence": "stop",
@@ -42,6 +32,16 @@ FINISH_REASONS = {
 }
 """Provider stop reasons -> the OTel output-message enum (`stop|length|content_filter|
 tool_call|error`). `gen_ai.response.finish_reasons` keeps the provider's own words."""
+
+
+def is_openai_response(obj: JsonObject) -> bool:
+    """A Chat Completions or Responses API response object."""
+    return obj.get("object") in ("chat.completion", "response")
+
+
+def is_anthropic_response(obj: JsonObject) -> bool:
+    """An Anthropic Messages response object."""
+    return obj.get("type") == "message"
 
 
 # ---------------------------------------------------------------- OpenAI Chat Completions

@@ -20,11 +20,11 @@ from llmops_tui.ingest.formats import genai_messages as msgs
 from llmops_tui.ingest.formats.common import (
     JsonObject,
     count_at,
-    epoch_to_ns,
     get_amount,
     get_dict,
     get_str,
     id_or_uuid,
+    time_to_ns,
 )
 from llmops_tui.ingest.formats.genai_attributes import Failure, Span
 
@@ -65,8 +65,9 @@ def spans_from_litellm(obj: JsonObject) -> list[Span]:
     record_id = get_str(obj, "id", field="id", required=True) or ""
     if obj.get("startTime") is None:
         raise RecordError("startTime: missing")
-    start = epoch_to_ns(obj["startTime"], field="startTime")
-    end = None if obj.get("endTime") is None else epoch_to_ns(obj["endTime"], field="endTime")
+    # Epoch seconds in current versions; some loggers serialise datetimes as ISO text.
+    start = time_to_ns(obj["startTime"], field="startTime")
+    end = None if obj.get("endTime") is None else time_to_ns(obj["endTime"], field="endTime")
     metadata = get_dict(obj, "metadata", field="metadata")
     attrs = _litellm_identity(obj)
     params = get_dict(obj, "model_parameters", field="model_parameters")
@@ -80,7 +81,7 @@ def spans_from_litellm(obj: JsonObject) -> list[Span]:
     if cost is not None:
         attrs[OWN_COST] = cost
     if obj.get("stream") is True and obj.get("completionStartTime") is not None:
-        first = epoch_to_ns(obj["completionStartTime"], field="completionStartTime")
+        first = time_to_ns(obj["completionStartTime"], field="completionStartTime")
         if first >= start:
             attrs["gen_ai.response.time_to_first_chunk"] = (first - start) / 1e9
     trace_id = id_or_uuid(obj.get("trace_id"))
@@ -158,6 +159,9 @@ def _litellm_messages(obj: JsonObject, operation: str) -> JsonObject:
     inputs: msgs.Messages = []
     if isinstance(messages, str) and messages:
         inputs = [msgs.text_message("user", messages)]
+    elif isinstance(messages, list) and all(isinstance(item, str) for item in messages):
+        # Embedding and text-completion calls log their input strings here.
+        inputs = [msgs.text_message("user", item) for item in messages]
     elif isinstance(messages, list):
         anthropic = obj.get("call_type") in ("anthropic_messages", "aanthropic_messages")
         convert = msgs.anthropic_messages if anthropic else msgs.chat_messages

@@ -29,6 +29,7 @@ MAX_RECORD_BYTES = 256 * 1024 * 1024
 as protobuf: any four printable bytes read as a length are larger than this."""
 
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_NOT_TRACES = "(a metrics or logs record? only traces are read)"
 _STATUS = {
     Status.STATUS_CODE_UNSET: "unset",
     Status.STATUS_CODE_OK: "ok",
@@ -94,7 +95,9 @@ def spans_from_protobuf(message: bytes) -> list[dict[str, Any]]:
     try:
         request.ParseFromString(message)
     except DecodeError as error:
-        raise RecordError(f"record: not an OTLP ExportTraceServiceRequest ({error})") from None
+        raise RecordError(
+            f"record: not an OTLP ExportTraceServiceRequest: {error} {_NOT_TRACES}"
+        ) from None
     spans: list[dict[str, Any]] = []
     for r, resource_spans in enumerate(request.resource_spans):
         resource = attributes_to_dict(resource_spans.resource.attributes)
@@ -114,11 +117,17 @@ def _scope(scope_spans: ScopeSpans) -> dict[str, str]:
 def _flat_span(
     span: Span, *, where: str, resource: dict[str, Any], scope: dict[str, str]
 ) -> dict[str, Any]:
+    try:
+        trace_id = normalize_id(span.trace_id, length=32, field=f"{where}.trace_id")
+        span_id = normalize_id(span.span_id, length=16, field=f"{where}.span_id")
+    except RecordError as error:
+        # Metrics and logs requests share the framing and decode as garbage "spans".
+        raise RecordError(f"{error} {_NOT_TRACES}") from None
     if not span.start_time_unix_nano:
         raise RecordError(f"{where}.start_time_unix_nano: missing")
     flat: dict[str, Any] = {
-        "trace_id": normalize_id(span.trace_id, length=32, field=f"{where}.trace_id"),
-        "span_id": normalize_id(span.span_id, length=16, field=f"{where}.span_id"),
+        "trace_id": trace_id,
+        "span_id": span_id,
         "parent_span_id": normalize_parent_id(span.parent_span_id, field=f"{where}.parent_span_id"),
         "name": span.name,
         "kind": int(span.kind),

@@ -279,13 +279,11 @@ def _exchange_times(ex: _Exchange) -> tuple[int, int | None]:
     latency_ns = None if latency is None else round(latency * 1_000_000)
     if start is None and end is not None and latency_ns is not None:
         start = end - latency_ns
-    for source, key, field in (
-        (w, "created", "created"),
-        (ex.response, "created", ex.where + "created"),
-        (ex.response, "created_at", ex.where + "created_at"),
-    ):
-        if start is None and source.get(key) is not None:
-            start = epoch_to_ns(source[key], field=field)
+    if start is None and w.get("created") is not None:
+        start = time_to_ns(w["created"], field="created")
+    for key in ("created", "created_at"):
+        if start is None and ex.response.get(key) is not None:
+            start = epoch_to_ns(ex.response[key], field=ex.where + key)
     if start is None:
         raise RecordError("start_time: missing (give start_time, or end_time with latency_ms)")
     if end is None and latency_ns is not None:
