@@ -260,9 +260,7 @@ class SpanGenerator:
                 "gen_ai.request.model": request_model,
                 "gen_ai.request.temperature": 0.2,
                 "gen_ai.request.max_tokens": 1024,
-                "server.address": "api.openai.com"
-                if provider == "openai"
-                else "api.anthropic.com",
+                "server.address": "api.openai.com" if provider == "openai" else "api.anthropic.com",
                 "gen_ai.input.messages": orjson.dumps(history).decode(),
                 **common,
             }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,7 @@ from llmops_tui.store import Store
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
 
-DEMO_END = datetime(2026, 11, 30, 12, 0, 0)
+DEMO_END = datetime(2026, 11, 20, 12, 0, 0, tzinfo=UTC)
 """A fixed end for the test demo, so figures are reproducible (the CLI uses now)."""
 DEMO_SPANS = 12_000
 

@@ -36,7 +36,7 @@ def demo_command(ctx: CliContext, directory: Path, spans: int, no_tui: bool) -> 
     """Build a demo workspace: the sample support-bot project and 30 days of traces
     (three environments, several models and prompt versions, and one incident)."""
     started = time.monotonic()
-    end = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    end = datetime.now(UTC).replace(microsecond=0)
     workspace = build_workspace(directory, end=end, target_spans=spans)
     click.echo(
         f"wrote {count(workspace.traffic.spans)} spans in {len(workspace.traffic.files)} "

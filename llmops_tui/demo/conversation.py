@@ -7,6 +7,7 @@ conversation's session, category and order, so the Traces screen shows real thre
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import deque
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any, Final
 
 import orjson
 
-from llmops_tui.demo import phrases
+from llmops_tui.demo import kb, phrases
 from llmops_tui.demo.otlp import base62
 from llmops_tui.demo.prompts import Template
 from llmops_tui.demo.timeline import MINUTE_NS
@@ -24,30 +25,11 @@ _POOL_SIZE: Final = {"production": 4000, "staging": 12, "development": 5}
 _FOLLOW_UP_SHARE: Final = 0.35
 _FOLLOW_UP_WINDOW_NS: Final = 12 * MINUTE_NS
 _MAX_TURNS: Final = 4
+_PLAN_CUMULATIVE: Final = tuple(itertools.accumulate(phrases.PLAN_WEIGHTS))
+_CATEGORY_CUMULATIVE: Final = tuple(itertools.accumulate(phrases.CATEGORY_WEIGHTS))
 _CARRIERS: Final = ("UPS", "USPS", "FedEx")
 PROMPT_ARTICLES: Final = 2
 """Articles the reranker keeps for `{{kb_articles}}` (`reranker.top_n` in retrieval/kb.yaml)."""
-_ORDER_STATUS_NO_LOOKUP: Final = (
-    "You can see the status and tracking number of every order under Orders in your account;"
-    " tracking can take up to 24 hours to update after shipping. If a parcel shows as delivered"
-    " but isn't there, wait 48 hours and contact us so we can open a claim."
-)
-_FOLLOW_UP_ANSWERS: Final = (
-    "Refunds reach your original payment method 5-7 business days after the return arrives at"
-    " our warehouse.",
-    "I can't send emails from this chat, but the same details are under Orders in your account,"
-    " and we email you at every step.",
-    "If it's past the window I can't start a return here, but a human agent can review it."
-    " Would you like me to connect you?",
-    "Yes. Plus members also get free return labels, 60-day returns and free standard shipping.",
-    "Of course. I've passed this conversation to our support team; a specialist will reply by"
-    " email within one business day.",
-    "You're welcome, {first}! Enjoy your gear.",
-    "No fee on Plus or Business. On the Free plan, a $6.95 return label fee is deducted from the"
-    " refund.",
-    "The carrier leaves most parcels at your door; if a signature is needed, they leave a note and"
-    " try again the next business day.",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +52,7 @@ class Conversation:
     product: str
     last_ns: int
     turn: int = 0
+    closed: bool = False
     history: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -79,6 +62,8 @@ class Turn:
 
     conversation: Conversation
     question: str
+    reply: str
+    """The answer's template (slots filled by `answer`)."""
     documents: list[tuple[str, float]]
     """Retrieved (article id, score), best first; the reranker's top two go into the prompt."""
     uses_tool: bool
@@ -97,7 +82,7 @@ class Sessions:
         rng = self.rng
         if self.environment == "production":
             name = f"{rng.choice(phrases.FIRST_NAMES)} {rng.choice(phrases.LAST_NAMES)}"
-            plan = rng.choices(phrases.PLANS, phrases.PLAN_WEIGHTS)[0]
+            plan = rng.choices(phrases.PLANS, cum_weights=_PLAN_CUMULATIVE)[0]
             return Customer(f"usr_{rng.getrandbits(40):010x}", name, plan)
         plan = phrases.PLANS[index % 3]
         label = "QA" if self.environment == "staging" else "Dev"
@@ -109,7 +94,7 @@ class Sessions:
         if rng.random() < _FOLLOW_UP_SHARE:
             for candidate in reversed(self.open):
                 recent = t_ns - candidate.last_ns < _FOLLOW_UP_WINDOW_NS
-                if recent and candidate.turn < _MAX_TURNS:
+                if recent and candidate.turn < _MAX_TURNS and not candidate.closed:
                     conversation = candidate
                     break
         if conversation is None:
@@ -118,7 +103,7 @@ class Sessions:
             conversation = Conversation(
                 customer=customer,
                 session_id=f"{rng.getrandbits(128):032x}",
-                category=rng.choices(phrases.CATEGORIES, phrases.CATEGORY_WEIGHTS)[0],
+                category=rng.choices(phrases.CATEGORIES, cum_weights=_CATEGORY_CUMULATIVE)[0],
                 order=f"A{rng.randrange(3_000_000, 8_000_000)}",
                 product=rng.choice(phrases.PRODUCTS),
                 last_ns=t_ns,
@@ -128,7 +113,7 @@ class Sessions:
         conversation.last_ns = t_ns
         uses_tool = False
         if conversation.turn == 1:
-            template = rng.choice(phrases.QUESTIONS[conversation.category])
+            template, reply = rng.choice(phrases.QUESTIONS[conversation.category])
             if "{garment}" in template:
                 conversation.product = rng.choice(phrases.GARMENTS)
                 template = template.replace("{garment}", "{product}")
@@ -136,14 +121,27 @@ class Sessions:
             share = phrases.TOOL_SHARE.get(conversation.category, 0.0)
             uses_tool = "{order}" in template and rng.random() < share
         else:
-            question = rng.choice(phrases.FOLLOW_UPS)
-        return Turn(conversation, question, _retrieve(rng, conversation.category), uses_tool)
+            question, reply = rng.choice(phrases.FOLLOW_UPS)
+            conversation.closed = question == phrases.GOODBYE
+        documents = _retrieve(rng, conversation.category)
+        return Turn(conversation, question, reply, documents, uses_tool)
+
+
+_OWN_ARTICLES: Final = {
+    category: tuple(key for key, (cat, _, _) in kb.ARTICLES.items() if cat == category)
+    for category in phrases.CATEGORIES
+}
+_OTHER_ARTICLES: Final = {
+    category: tuple(key for key in kb.ARTICLES if key not in own)
+    for category, own in _OWN_ARTICLES.items()
+}
 
 
 def _retrieve(rng: random.Random, category: str) -> list[tuple[str, float]]:
-    own = [key for key, (cat, _, _) in phrases.KB_ARTICLES.items() if cat == category]
+    """Five candidates: the category's own articles first (in random order), then near misses."""
+    own = list(_OWN_ARTICLES[category])
     rng.shuffle(own)
-    others = rng.sample([key for key in phrases.KB_ARTICLES if key not in own], 5 - len(own))
+    others = rng.sample(_OTHER_ARTICLES[category], 5 - len(own))
     score = 0.78 + 0.12 * rng.random()
     documents = []
     for key in own + others:
@@ -155,7 +153,7 @@ def _retrieve(rng: random.Random, category: str) -> list[tuple[str, float]]:
 def kb_block(documents: list[tuple[str, float]]) -> str:
     lines = []
     for key, _ in documents[:PROMPT_ARTICLES]:
-        _, title, body = phrases.KB_ARTICLES[key]
+        _, title, body = kb.ARTICLES[key]
         lines.append(f"[{key}] {title}: {body}")
     return "\n".join(lines)
 
@@ -200,8 +198,7 @@ def answer(
     conversation = turn.conversation
     customer = conversation.customer
     if conversation.turn > 1:
-        reply = _FOLLOW_UP_ANSWERS[phrases.FOLLOW_UPS.index(turn.question)]
-        return reply.format(first=customer.first)
+        return turn.reply.format(first=customer.first)
     category = conversation.category
     plan_aware = version == "v4"
     window = 60 if plan_aware and customer.plan != "Free" else 30
@@ -217,20 +214,27 @@ def answer(
         "carrier": "the carrier",
         "tracking": "on your order page",
         "eta": "the date shown in tracking",
+        "late_note": "Unfortunately 40 days is past that, but a human agent can review it if the"
+        " item is faulty.",
     }
+    if window > 40:
+        slots["late_note"] = "You're still within it: start the return under Orders > Return items."
     if order is not None:
         eta = date.fromisoformat(order["estimated_delivery"])
         slots.update(carrier=order["carrier"], tracking=order["tracking_number"])
         slots["eta"] = f"{eta:%A}, {eta:%B} {eta.day}"
     if category == "order_status" and order is None:
-        body = _ORDER_STATUS_NO_LOOKUP
+        body = phrases.ORDER_STATUS_NO_LOOKUP
     else:
-        body = rng.choice(phrases.ANSWERS[category]).format(**slots)
+        body = turn.reply.format(**slots)
         if order is not None and category != "order_status":
             body = f"I found order {conversation.order} ({conversation.product}). {body}"
     if plan_aware and category == "returns":
-        deadline = day + timedelta(days=window - rng.randint(3, 20))
-        body += f" You can return it until {deadline:%B} {deadline.day}."
+        # v4 states the actual deadline (the question may say how long ago it arrived).
+        elapsed = 40 if "{late_note}" in turn.reply else rng.randint(3, 20)
+        if elapsed < window:
+            deadline = day + timedelta(days=window - elapsed)
+            body += f" You can return it until {deadline:%B} {deadline.day}."
     parts = [rng.choice(phrases.OPENERS[version]).format(first=customer.first), body]
     if plan_aware and customer.plan == "Business" and category in phrases.BUSINESS_NOTE_CATEGORIES:
         parts.append(phrases.BUSINESS_NOTE)

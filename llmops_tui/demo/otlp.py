@@ -8,6 +8,7 @@ line with spans grouped by resource and instrumentation scope.
 
 from __future__ import annotations
 
+import base64
 import random
 from pathlib import Path
 from typing import IO, Any, Final
@@ -33,7 +34,7 @@ SCOPES: Final[tuple[Json, ...]] = (
     {"name": "opentelemetry.instrumentation.anthropic", "version": "0.47.5"},
 )
 
-_BASE62: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_ALPHANUMERIC: Final = bytes.maketrans(b"+/", b"xQ")
 
 
 def text(key: str, value: str) -> Json:
@@ -61,7 +62,8 @@ def span_id(rng: random.Random) -> str:
 
 
 def base62(rng: random.Random, length: int) -> str:
-    return "".join(rng.choices(_BASE62, k=length))
+    """Random letters and digits, like provider response ids (base64 of random bytes, minus +/)."""
+    return base64.b64encode(rng.randbytes(length))[:length].translate(_ALPHANUMERIC).decode()
 
 
 def span(

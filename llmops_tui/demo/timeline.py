@@ -29,6 +29,7 @@ RELEASES: Final = {"v1": "2.1.0", "v2": "2.2.0", "v3": "2.3.0", "v4": "2.4.0"}
 INCIDENT_ENVIRONMENT: Final = "production"
 INCIDENT_VERSION: Final = "v4"
 INCIDENT_DURATION_NS: Final = 3 * HOUR_NS + 40 * MINUTE_NS
+INCIDENT_TIME_OF_DAY_NS: Final = 14 * HOUR_NS + 20 * MINUTE_NS
 INCIDENT_SURGE: Final = 1.6
 """Traffic multiplier in the incident window: a shipping-delay email sent customers to chat."""
 CANARY_SHARE: Final = 0.3
@@ -90,22 +91,27 @@ class Timeline:
     def __init__(self, end: datetime, days: int) -> None:
         self.end_ns = to_ns(end)
         self.start_ns = self.end_ns - days * DAY_NS
+        period = self.end_ns - self.start_ns
         scale = days / 30
+        # The incident starts at the afternoon (UTC) peak nearest to 3.5 days before the end
+        # of a 30-day run (proportionally earlier in shorter runs), so it has traffic to hurt.
         nominal = self.end_ns - int(3.5 * DAY_NS * scale)
-        if days >= 10:
-            # Put the incident in the afternoon (UTC) peak nearest to its nominal time.
-            anchor = nominal - nominal % DAY_NS + 14 * HOUR_NS + 20 * MINUTE_NS
-            start = min((anchor - DAY_NS, anchor, anchor + DAY_NS), key=lambda t: abs(t - nominal))
-        else:
-            start = nominal - nominal % MINUTE_NS
+        earliest = self.end_ns - int(0.6 * period)
+        latest = self.end_ns - INCIDENT_DURATION_NS - 30 * MINUTE_NS
+        anchor = nominal - nominal % DAY_NS + INCIDENT_TIME_OF_DAY_NS
+        candidates = [anchor + k * DAY_NS for k in range(-days - 1, 2)]
+        start = min(
+            (t for t in candidates if earliest <= t <= latest), key=lambda t: abs(t - nominal)
+        )
         self.incident_start_ns = start
-        self.incident_end_ns = min(start + INCIDENT_DURATION_NS, self.end_ns)
+        self.incident_end_ns = start + INCIDENT_DURATION_NS
 
-        span = self.end_ns - self.start_ns
-        v2 = _minute(self.start_ns + int(span * 0.27))
-        v3 = _minute(self.start_ns + int(span * 0.55))
+        # v4 is a canary well before the incident and fully rolled out well after it; the
+        # earlier versions make way for it in short runs.
         canary = _minute(min(self.end_ns - int(5 * DAY_NS * scale), start - 6 * HOUR_NS))
         full = _minute(max(self.end_ns - int(1.5 * DAY_NS * scale), start + 10 * HOUR_NS))
+        v3 = _minute(min(self.start_ns + int(period * 0.55), canary - period // 10))
+        v2 = _minute(min(self.start_ns + int(period * 0.27), v3 - period // 10))
         production = [_Step(self.start_ns, "v1", 1.0, "v1"), _Step(v2, "v2", 1.0, "v1")]
         production += [_Step(v3, "v3", 1.0, "v2"), _Step(canary, "v4", CANARY_SHARE, "v3")]
         if full < self.end_ns:

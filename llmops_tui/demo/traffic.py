@@ -19,6 +19,7 @@ from typing import Final
 from llmops_tui.demo.conversation import Sessions
 from llmops_tui.demo.otlp import BatchFile, shift_times
 from llmops_tui.demo.prompts import load_prompt_versions, parse_versions
+from llmops_tui.demo.providers import MODELS
 from llmops_tui.demo.timeline import (
     DAY_NS,
     ENVIRONMENT_SHARE,
@@ -32,7 +33,7 @@ from llmops_tui.demo.timeline import (
     from_ns,
     model_weights,
 )
-from llmops_tui.demo.tracegen import MODELS, TraceBuilder
+from llmops_tui.demo.tracegen import TraceBuilder
 
 __all__ = ["Rollout", "TrafficSummary", "write_traffic"]
 

@@ -71,10 +71,13 @@ def sniff(head: bytes, *, forced: TraceFormat | None = None) -> Sniffed:
     text = head.lstrip()
     if not text:
         raise UnknownFormat("no content")
+    if _looks_binary(head):
+        raise UnknownFormat("binary data that is neither gzip nor OTLP protobuf")
     if not text.startswith((b"{", b"[")):
-        if _looks_binary(head):
-            raise UnknownFormat("binary data that is neither gzip nor OTLP protobuf")
-        raise UnknownFormat("it does not start with a JSON object")
+        # A JSONL file may open with a bad line; judge it by its first JSON line instead.
+        text = _first_json_line(text)
+        if not text:
+            raise UnknownFormat("none of its first lines is a JSON object")
     framing = _framing(text)
     first = _first_record(text, framing)
     if forced is not None:
@@ -86,6 +89,14 @@ def sniff(head: bytes, *, forced: TraceFormat | None = None) -> Sniffed:
     if shape is None:
         raise UnknownFormat("no trace format matches its first record (try --format)")
     return Sniffed(shape, framing)
+
+
+def _first_json_line(text: bytes) -> bytes:
+    lines = text.split(b"\n")
+    for index, line in enumerate(lines[:20]):
+        if line.lstrip().startswith(b"{"):
+            return b"\n".join(lines[index:])
+    return b""
 
 
 def _framing(text: bytes) -> Framing:
@@ -158,12 +169,14 @@ def _refuse_eval(record: dict[str, Any]) -> None:
 
 
 def _looks_binary(head: bytes) -> bool:
+    """Mostly control bytes, or undecodable from the start: a JSON file with one bad line
+    further down is still text."""
     sample = head[:4096]
-    if b"\x00" in sample:
+    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if control > len(sample) // 10:
         return True
     try:
-        sample.decode("utf-8")
+        sample[:256].decode("utf-8")
     except UnicodeDecodeError as error:
-        # A multi-byte character cut at the sample's end is still text.
-        return error.start < len(sample) - 4
+        return error.start < min(len(sample), 256) - 4
     return False

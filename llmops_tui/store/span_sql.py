@@ -147,7 +147,7 @@ create or replace temp macro llmops_anyvalue(v) as (
 create or replace temp macro llmops_kv_object(kvs) as (
     case when kvs is null then null else
     ('{' || array_to_string(list_transform(list_filter(kvs, kv -> kv.key is not null),
-        kv -> to_json(kv.key) || ':' || llmops_anyvalue(kv.value)), ',') || '}')::json
+        kv -> to_json(kv.key) || ':' || llmops_anyvalue(kv.value)), ',') || '}')
     end
 );
 """
@@ -331,7 +331,7 @@ select
         to_json(list_transform(sp.events, e -> {{
             'name': e.name,
             'time_unix_nano': e.timeUnixNano,
-            'attributes': llmops_kv_object(e.attributes)
+            'attributes': llmops_kv_object(e.attributes)::json
         }}))
     end as events,
     scope_name,
