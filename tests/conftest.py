@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +13,6 @@ if TYPE_CHECKING:
     from llmops_tui.demo.workspace import DemoWorkspace
 
 from llmops_tui.costs import StoreRates
-
 from llmops_tui.ingest.pipeline import Ingestor
 from llmops_tui.pricing import Pricer
 from llmops_tui.store import Store
@@ -69,8 +67,8 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoWorkspace:
 
 
 @pytest.fixture
-def demo_store(demo_build: DemoWorkspace, tmp_path: Path) -> Iterator[Store]:
+def demo_store(demo_build: DemoWorkspace, tmp_path: Path) -> Store:
     """A private copy of the demo database, so a test may write to it."""
     copy = tmp_path / "demo.duckdb"
     shutil.copyfile(demo_build.database, copy)
-    yield Store(copy)
+    return Store(copy)

@@ -54,7 +54,9 @@ def _fail(error: LlmopsError) -> None:
     sys.exit(error.exit_code)
 
 
-@click.group(cls=_Cli, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Cli, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.option(
     "--db",
     "db_option",

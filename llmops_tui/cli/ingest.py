@@ -13,7 +13,7 @@ import click
 
 from llmops_tui.cli.context import CliContext, pass_context
 from llmops_tui.cli.output import count, echo_json
-from llmops_tui.ingest.pipeline import IngestReport, Ingestor, ProgressCallback
+from llmops_tui.ingest.pipeline import Ingestor, IngestReport, ProgressCallback
 from llmops_tui.ingest.sniff import TraceFormat
 from llmops_tui.ingest.source import discover
 
@@ -90,7 +90,7 @@ def _print_report(report: IngestReport, elapsed: float, db: Path) -> None:
         if f.status == "failed":
             click.echo(f"error: {f.error}", err=True)
             continue
-        notes = []
+        notes: list[str] = []
         if f.status in ("unchanged", "empty"):
             notes.append(f.status)
         if f.duplicates:
@@ -105,8 +105,10 @@ def _print_report(report: IngestReport, elapsed: float, db: Path) -> None:
         for reject in f.first_rejects:
             click.echo(f"  line {reject.line}: {reject.reason}")
         if f.rejects > len(f.first_rejects):
-            click.echo(f"  ... and {count(f.rejects - len(f.first_rejects))} more "
-                       "(see the ingest_rejects table)")
+            click.echo(
+                f"  ... and {count(f.rejects - len(f.first_rejects))} more "
+                "(see the ingest_rejects table)"
+            )
     readable = len(report.files) - len(report.failed)
     click.echo(
         f"{count(report.spans_loaded)} spans loaded from {readable} of {len(report.files)} "

@@ -72,8 +72,19 @@ def stats_command(
 
 def _render(rows: list[StatsRow], window: StatsWindow, minutes: float) -> str:
     has_feedback = any(r.feedback_count for r in rows)
-    headers = ["", "requests", "p50", "p95", "p99", "errors", "req/min", "tokens in/out",
-               "cached", "cost", "unpriced"]
+    headers = [
+        "",
+        "requests",
+        "p50",
+        "p95",
+        "p99",
+        "errors",
+        "req/min",
+        "tokens in/out",
+        "cached",
+        "cost",
+        "unpriced",
+    ]
     if has_feedback:
         headers.append("feedback")
     body = []

@@ -13,7 +13,7 @@ class SpanStatus(StrEnum):
 
 class CostSource(StrEnum):
     REPORTED = "reported"
-    """The trace carried its own cost (LiteLLM `response_cost`, OpenInference `llm.cost.total`...)."""
+    """The trace carried its own cost (LiteLLM `response_cost`, `llm.cost.total`...)."""
     COMPUTED = "computed"
     """Priced by llmops from the token counts (genai-prices, or a `[pricing]` override)."""
     UNPRICED = "unpriced"

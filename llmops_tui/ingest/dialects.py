@@ -39,12 +39,22 @@ ENVIRONMENT_KEYS = ("deployment.environment.name", "deployment.environment", "la
 CANDIDATES: tuple[Candidates, ...] = (
     Candidates(
         "operation",
-        ("gen_ai.operation.name", "llm.request.type", "openinference.span.kind", "traceloop.span.kind"),
+        (
+            "gen_ai.operation.name",
+            "llm.request.type",
+            "openinference.span.kind",
+            "traceloop.span.kind",
+        ),
     ),
     Candidates("provider", ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system")),
     Candidates(
         "request_model",
-        ("gen_ai.request.model", "llm.request.model_name", "llm.model_name", "embedding.model_name"),
+        (
+            "gen_ai.request.model",
+            "llm.request.model_name",
+            "llm.model_name",
+            "embedding.model_name",
+        ),
     ),
     Candidates(
         "response_model",

@@ -304,9 +304,7 @@ class _FileRun:
                     if line.strip():
                         self._add_line(rows, number, line)
                 consumed_lines = chunk.first_line - 1 + len(chunk.lines)
-                done = chunk.at_eof and (
-                    self.info.compressed or chunk.end_offset == self.info.size
-                )
+                done = chunk.at_eof and (self.info.compressed or chunk.end_offset == self.info.size)
                 if chunk.at_eof and not done:
                     self.report.held_back = True
                 if len(rows) or chunk.end_offset != position or done:
@@ -385,9 +383,13 @@ class _FileRun:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
-            yield _Record(lines_done + 1, base, lines_done, error="not valid UTF-8 text "
-                          f"(byte {base + error.start + 1})", excerpt=data[:200].decode(
-                              "utf-8", "replace"))
+            yield _Record(
+                lines_done + 1,
+                base,
+                lines_done,
+                error=f"not valid UTF-8 text (byte {base + error.start + 1})",
+                excerpt=data[:200].decode("utf-8", "replace"),
+            )
             return
         stripped = text.lstrip()
         if stripped.startswith("["):
@@ -423,16 +425,25 @@ class _FileRun:
         try:
             items = orjson.loads(text)
         except orjson.JSONDecodeError as error:
-            yield _Record(lines_done + 1, end_offset, end_line,
-                          error=f"not valid JSON: {str(error).splitlines()[0]}", excerpt=text)
+            yield _Record(
+                lines_done + 1,
+                end_offset,
+                end_line,
+                error=f"not valid JSON: {str(error).splitlines()[0]}",
+                excerpt=text,
+            )
             return
         for index, item in enumerate(items, start=1):
             raw = orjson.dumps(item).decode()
             record = self._record_for(item, raw, lines_done + 1, end_offset, end_line)
-            yield _Record(record.line, record.end_offset, record.end_line,
-                          payloads=record.payloads,
-                          error=None if record.error is None else f"item {index}: {record.error}",
-                          excerpt=record.excerpt)
+            yield _Record(
+                record.line,
+                record.end_offset,
+                record.end_line,
+                payloads=record.payloads,
+                error=None if record.error is None else f"item {index}: {record.error}",
+                excerpt=record.excerpt,
+            )
 
     def _record_for(self, obj: object, raw: str, line: int, end: int, end_line: int) -> _Record:
         if self.converter is None:

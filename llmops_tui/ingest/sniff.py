@@ -65,7 +65,9 @@ def is_gzip(head: bytes) -> bool:
 def sniff(head: bytes, *, forced: TraceFormat | None = None) -> Sniffed:
     """Decide format and framing from the first bytes (already decompressed, BOM removed)."""
     if head.startswith(_ZIP_MAGIC):
-        raise UnknownFormat(f"{EVAL_FORMATS['inspect-ai']} (.eval); eval import is not available yet")
+        raise UnknownFormat(
+            f"{EVAL_FORMATS['inspect-ai']} (.eval); eval import is not available yet"
+        )
     if forced is TraceFormat.OTLP_PROTO or (forced is None and looks_like_protobuf(head)):
         return Sniffed(TraceFormat.OTLP_PROTO, "length-prefixed")
     text = head.lstrip()
@@ -82,10 +84,7 @@ def sniff(head: bytes, *, forced: TraceFormat | None = None) -> Sniffed:
     first = _first_record(text, framing)
     if forced is not None:
         return Sniffed(forced, framing)
-    if first is None:
-        shape = _shape_from_keys(text)
-    else:
-        shape = _shape(first)
+    shape = _shape_from_keys(text) if first is None else _shape(first)
     if shape is None:
         raise UnknownFormat("no trace format matches its first record (try --format)")
     return Sniffed(shape, framing)
@@ -138,7 +137,9 @@ def _shape(record: dict[str, Any]) -> TraceFormat | None:
     context = record.get("context")
     if isinstance(context, dict) and "trace_id" in context and "span_id" in context:
         return TraceFormat.CONSOLE
-    if ("trace_id" in record or "traceId" in record) and ("span_id" in record or "spanId" in record):
+    if ("trace_id" in record or "traceId" in record) and (
+        "span_id" in record or "spanId" in record
+    ):
         return TraceFormat.FLAT
     kind = classify_request_log(record)
     if kind is not None:

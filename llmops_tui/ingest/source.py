@@ -11,11 +11,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+import orjson
 
 from llmops_tui.errors import IngestError
 
@@ -71,8 +74,6 @@ def stat_file(path: Path) -> FileInfo:
 
 
 def _is_regular(mode: int) -> bool:
-    import stat
-
     return stat.S_ISREG(mode)
 
 
@@ -151,17 +152,9 @@ def iter_line_chunks(
 
 
 def _seek(stream: BinaryIO, offset: int) -> None:
-    if offset == 0:
-        return
-    if stream.seekable() and not isinstance(stream, gzip.GzipFile):
+    # GzipFile seeks forward by decompressing, which is what resuming a .gz needs.
+    if offset:
         stream.seek(offset)
-        return
-    remaining = offset
-    while remaining:
-        skipped = stream.read(min(remaining, 8 * 1024 * 1024))
-        if not skipped:
-            break
-        remaining -= len(skipped)
 
 
 def _clean(line: bytes, position: int) -> bytes:
@@ -173,8 +166,6 @@ def _strip_cr(line: bytes) -> bytes:
 
 
 def _is_complete_json(data: bytes) -> bool:
-    import orjson
-
     try:
         orjson.loads(data)
     except orjson.JSONDecodeError:

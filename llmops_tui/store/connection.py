@@ -42,7 +42,9 @@ def open_connection(path: Path, *, readonly: bool) -> duckdb.DuckDBPyConnection:
             conn = duckdb.connect(str(path), read_only=readonly)
         except duckdb.IOException as error:
             if not _is_lock_conflict(error):
-                raise StoreError(f"{path}: cannot open the database: {_first_line(error)}") from None
+                raise StoreError(
+                    f"{path}: cannot open the database: {_first_line(error)}"
+                ) from None
             if time.monotonic() >= deadline:
                 raise StoreError(
                     f"{path}: locked by {_describe_holder(error)}; gave up after "

@@ -58,8 +58,10 @@ def available_migrations() -> list[Migration]:
     found.sort(key=lambda m: m.version)
     for expected, migration in enumerate(found, start=1):
         if migration.version != expected:
-            raise MigrationError(f"migrations are not dense: expected {expected:04d}, found "
-                                 f"{migration.version:04d}_{migration.name}.sql")
+            raise MigrationError(
+                f"migrations are not dense: expected {expected:04d}, found "
+                f"{migration.version:04d}_{migration.name}.sql"
+            )
     return found
 
 

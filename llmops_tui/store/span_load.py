@@ -172,7 +172,8 @@ INSERT_FEEDBACK_SQL = """
 insert into feedback
 select trace_id, span_id,
     coalesce(e.attributes->>'gen_ai.evaluation.name', 'feedback') as name,
-    coalesce(llmops_ts(coalesce(e.time_unix_nano, e."timestamp", e."time")), end_time, start_time)
+    coalesce(llmops_ts_text(coalesce(e.time_unix_nano, e."timestamp", e."time")),
+             end_time, start_time)
         as created_at,
     try_cast(e.attributes->>'gen_ai.evaluation.score.value' as double) as score,
     e.attributes->>'gen_ai.evaluation.score.label' as label,

@@ -31,7 +31,8 @@ create or replace temp macro llmops_id(x, n) as (
         when length(x) = n and regexp_full_match(x, '[0-9a-fA-F]+') then lower(x)
         when length(x) = n + 2 and lower(x[1:2]) = '0x' and regexp_full_match(x[3:], '[0-9a-fA-F]+')
             then lower(x[3:])
-        when n = 32 and regexp_full_match(x, '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
+        when n = 32 and length(x) = 36
+             and regexp_full_match(replace(x, '-', ''), '[0-9a-fA-F]{32}')
             then lower(replace(x, '-', ''))
         when length(x) = ceil(n / 2 / 3) * 4 and regexp_full_match(x, '[A-Za-z0-9+/]+=*')
              and octet_length(try(from_base64(x))) = n / 2
@@ -39,55 +40,47 @@ create or replace temp macro llmops_id(x, n) as (
         else '!'
     end
 );
-create or replace temp macro llmops_ts(x) as (
+create or replace temp macro llmops_int(x) as (
+    case when regexp_full_match(x, '-?[0-9]{1,30}') then try_cast(x as hugeint) end
+);
+create or replace temp macro llmops_ts(x, i, d) as (
+    -- x: the raw text; i, d: x as an integer and as a double (computed once by the caller).
     case
         when x is null or x = '' then null
-        when regexp_full_match(x, '-?[0-9]+') and try_cast(x as hugeint) is not null then
+        when i is not null then
             case
-                when abs(try_cast(x as hugeint)) >= 100000000000000000
-                    then make_timestamp((try_cast(x as hugeint) // 1000)::bigint)
-                when abs(try_cast(x as hugeint)) >= 100000000000000
-                    then make_timestamp(try_cast(x as hugeint)::bigint)
-                when abs(try_cast(x as hugeint)) >= 100000000000
-                    then make_timestamp((try_cast(x as hugeint) * 1000)::bigint)
-                else make_timestamp((try_cast(x as hugeint) * 1000000)::bigint)
+                when abs(i) >= 100000000000000000 then make_timestamp((i // 1000)::bigint)
+                when abs(i) >= 100000000000000 then make_timestamp(i::bigint)
+                when abs(i) >= 100000000000 then make_timestamp((i * 1000)::bigint)
+                when abs(i) < 10000000000 then make_timestamp((i * 1000000)::bigint)
             end
-        when try_cast(x as double) is not null and isfinite(try_cast(x as double)) then
+        when d is not null and isfinite(d) then
             case
-                when abs(try_cast(x as double)) >= 1e17
-                    then make_timestamp((try_cast(x as double) / 1000)::bigint)
-                when abs(try_cast(x as double)) >= 1e14
-                    then make_timestamp(try_cast(x as double)::bigint)
-                when abs(try_cast(x as double)) >= 1e11
-                    then make_timestamp((try_cast(x as double) * 1000)::bigint)
-                when abs(try_cast(x as double)) < 1e10
-                    then make_timestamp((try_cast(x as double) * 1000000)::bigint)
+                when abs(d) >= 1e17 then make_timestamp((d / 1000)::bigint)
+                when abs(d) >= 1e14 then make_timestamp(d::bigint)
+                when abs(d) >= 1e11 then make_timestamp((d * 1000)::bigint)
+                when abs(d) < 1e10 then make_timestamp((d * 1000000)::bigint)
             end
         else try_cast(try_cast(x as timestamptz) as timestamp)
     end
 );
+create or replace temp macro llmops_ts_text(x) as (
+    llmops_ts(x, llmops_int(x), try_cast(x as double))
+);
 create or replace temp macro llmops_ts_ok(t) as (
     t between timestamp '1971-01-01' and timestamp '2200-01-01'
 );
-create or replace temp macro llmops_count(x) as (
+create or replace temp macro llmops_count(x, d) as (
     case
         when x is null then null
-        when try_cast(x as double) is not null
-             and try_cast(x as double) >= 0
-             and try_cast(x as double) < 1e15
-             and try_cast(x as double) = floor(try_cast(x as double))
-            then try_cast(x as double)::bigint
+        when d >= 0 and d < 1e15 and d = floor(d) then d::bigint
         else -1
     end
 );
-create or replace temp macro llmops_usd(x) as (
+create or replace temp macro llmops_usd(x, d) as (
     case
         when x is null then null
-        when try_cast(x as double) is not null
-             and isfinite(try_cast(x as double))
-             and try_cast(x as double) >= 0
-             and try_cast(x as double) < 1e9
-            then try_cast(x as double)
+        when isfinite(d) and d >= 0 and d < 1e9 then d
         else -1
     end
 );
@@ -222,7 +215,7 @@ FLAT_STRUCTURE = json.dumps(
         "endTimeUnixNano": "VARCHAR",
         "end_time_unix_nano": "VARCHAR",
         "duration_ms": "VARCHAR",
-        "status": "JSON",
+        "status": "VARCHAR",
         "status_message": "VARCHAR",
         "attributes": "JSON",
         "resource": "JSON",
@@ -247,12 +240,29 @@ _PARSE_ERROR = """
 
 STAGE_FLAT_SQL = f"""
 create or replace temp table staged_raw as
-with checked as (
-    select line_no, payload, {_PARSE_ERROR} as parse_error from ingest_batch
+with parsed as (
+    -- One parse per good line: json_transform inside try() is NULL for invalid JSON, and
+    -- the slower checks run only on the lines that failed.
+    select line_no, payload, error,
+        case when error is null and left(ltrim(payload), 1) = '{{'
+             then try(json_transform(payload, {quote_literal(FLAT_STRUCTURE)})) end as j
+    from ingest_batch
 ),
-parsed as (
-    select line_no, json_transform(payload, {quote_literal(FLAT_STRUCTURE)}) as j
-    from checked where parse_error is null
+checked as (
+    select line_no, j,
+        case
+            when error is not null then error
+            when j is not null then null
+            when not json_valid(payload) then 'not valid JSON'
+            else 'expected a JSON object, got ' || lower(json_type(payload))
+        end as parse_error
+    from parsed
+),
+shaped as (
+    select line_no, j, parse_error,
+        starts_with(j.status, '{{') as status_is_object,
+        left(j.attributes, 1) as attributes_start
+    from checked
 )
 select
     line_no,
@@ -264,25 +274,24 @@ select
     coalesce(j.start_time, j.startTimeUnixNano, j.start_time_unix_nano) as start_raw,
     coalesce(j.end_time, j.endTimeUnixNano, j.end_time_unix_nano) as end_raw,
     j.duration_ms as duration_raw,
-    case json_type(j.status)
-        when 'OBJECT' then coalesce(j.status->>'code', j.status->>'status_code')
-        when 'NULL' then null
-        else j.status->>'$'
-    end as status_raw,
+    case when status_is_object
+         then coalesce(json_extract_string(j.status, '$.code'),
+                       json_extract_string(j.status, '$.status_code'))
+         else j.status end as status_raw,
     coalesce(j.status_message,
-             case when json_type(j.status) = 'OBJECT'
-                  then coalesce(j.status->>'message', j.status->>'description') end)
+             case when status_is_object
+                  then coalesce(json_extract_string(j.status, '$.message'),
+                                json_extract_string(j.status, '$.description')) end)
         as status_message,
-    case when json_type(j.attributes) = 'OBJECT' then j.attributes end as attributes,
-    case when json_type(j.resource) = 'OBJECT' then j.resource end as resource,
-    case when json_type(j.events) = 'ARRAY' then j.events end as events,
+    case when attributes_start = '{{' then j.attributes end as attributes,
+    case when left(j.resource, 1) = '{{' then j.resource end as resource,
+    case when left(j.events, 1) = '[' then j.events end as events,
     null::varchar as scope_name,
-    case when j.attributes is not null and json_type(j.attributes) <> 'OBJECT'
-         then 'attributes: expected an object, got ' || lower(json_type(j.attributes)) end
+    coalesce(parse_error,
+        case when attributes_start is not null and attributes_start <> '{{'
+             then 'attributes: expected an object, got ' || lower(json_type(j.attributes)) end)
         as parse_error
-from parsed
-union all by name
-select line_no, parse_error from checked where parse_error is not null
+from shaped
 """
 
 STAGE_OTLP_SQL = f"""
@@ -304,7 +313,8 @@ resources as (
 scopes as (
     select line_no, rs.resource.attributes as resource_kvs,
         unnest(list_concat(
-            coalesce(list_transform(rs.scopeSpans, s -> {{'scope': s.scope.name, 'spans': s.spans}}), []),
+            coalesce(list_transform(rs.scopeSpans,
+                s -> {{'scope': s.scope.name, 'spans': s.spans}}), []),
             coalesce(list_transform(rs.instrumentationLibrarySpans,
                 s -> {{'scope': s.instrumentationLibrary.name, 'spans': s.spans}}), [])
         )) as ss
@@ -408,6 +418,7 @@ def _resolve_sql() -> str:
         return f"coalesce({span}, {_first_present('r', resource_index, c.resource_keys)})"
 
     picks: list[str] = []
+    numbers: list[str] = []
     checks: list[str] = []
     for c in CANDIDATES:
         raw = value(c)
@@ -415,18 +426,18 @@ def _resolve_sql() -> str:
             if c.column in FLATTENED_MESSAGES:
                 raw = f"coalesce({raw}, {_flattened_messages(c.column)})"
             picks.append(f"{raw} as {c.column}")
-        else:
-            convert = "llmops_count" if c.type == "count" else "llmops_usd"
-            expected = (
-                "a non-negative integer" if c.type == "count" else "a non-negative amount in USD"
-            )
-            picks.append(f"{raw} as {c.column}_raw")
-            picks.append(f"{_key_used('a', span_index, c.keys)} as {c.column}_key")
-            picks.append(f"{convert}({raw}) as {c.column}")
-            checks.append(
-                f"case when {c.column} = -1 then {c.column}_key "
-                f"|| ': expected {expected}, got ' || llmops_excerpt({c.column}_raw) end"
-            )
+            continue
+        convert = "llmops_count" if c.type == "count" else "llmops_usd"
+        expected = "a non-negative integer" if c.type == "count" else "a non-negative amount in USD"
+        picks.append(f"{raw} as {c.column}_raw")
+        numbers.append(
+            f"{convert}({c.column}_raw, try_cast({c.column}_raw as double)) as {c.column}"
+        )
+        # The key is named only for rejected rows: CASE evaluates THEN for matching rows only.
+        checks.append(
+            f"case when {c.column} = -1 then {_key_used('a', span_index, c.keys)} "
+            f"|| ': expected {expected}, got ' || llmops_excerpt({c.column}_raw) end"
+        )
     id_checks = [
         "case when trace_id_raw is null or trace_id_raw = '' then 'trace_id: missing' end",
         "case when trace_id = '!' then 'trace_id: expected 32 hex characters, got ' "
@@ -463,18 +474,27 @@ picked as (
         llmops_id(parent_raw, 16) as parent_span_id,
         name,
         llmops_kind(kind_raw) as kind,
-        llmops_ts(start_raw) as start_time,
-        llmops_ts(end_raw) as end_time_given,
-        status_raw, status_message, attributes, resource, events, scope_name,
+        llmops_int(start_raw) as start_i,
+        try_cast(start_raw as double) as start_d,
+        llmops_int(end_raw) as end_i,
+        try_cast(end_raw as double) as end_d,
+        status_raw, status_message, attributes, resource, events, scope_name, a,
         {", ".join(picks)}
     from looked_up
+),
+converted as (
+    select *,
+        llmops_ts(start_raw, start_i, start_d) as start_time,
+        llmops_ts(end_raw, end_i, end_d) as end_time_given,
+        {", ".join(numbers)}
+    from picked
 ),
 timed as (
     select *,
         coalesce(end_time_given,
                  start_time + to_microseconds(
                      (try_cast(duration_raw as double) * 1000)::bigint)) as end_time
-    from picked
+    from converted
 )
 select
     line_no, trace_id, span_id, parent_span_id, name, kind, start_time, end_time,

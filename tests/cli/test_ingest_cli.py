@@ -101,7 +101,9 @@ def test_a_database_from_a_newer_version_is_refused(runner: CliRunner, tmp_path:
     db = tmp_path / "new.duckdb"
     Store(db).initialise()
     with Store(db).writer() as cur:
-        cur.execute("insert into schema_migrations (version, name, checksum) values (999, 'x', 'y')")
+        cur.execute(
+            "insert into schema_migrations (version, name, checksum) values (999, 'x', 'y')"
+        )
     code, _, err = _run(runner, tmp_path, "--db", str(db), "stats")
     assert code == 2
     assert "newer than this llmops-tui knows" in err
@@ -124,7 +126,7 @@ def test_reprice_applies_a_new_override(runner: CliRunner, tmp_path: Path) -> No
         config.read_text()
         + '\n[pricing.models."house-model"]\ninput_per_mtok = 2\noutput_per_mtok = 10\n'
     )
-    code, out, _ = _run(runner, tmp_path, "reprice")
+    code, _, _ = _run(runner, tmp_path, "reprice")
     assert code == 0
     with store.reader() as cur:
         ((cost, source),) = cur.execute("select cost_usd, cost_source from spans").fetchall()

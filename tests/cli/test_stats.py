@@ -71,9 +71,14 @@ def _independent(workspace: DemoWorkspace) -> dict[str, Group]:
                         g.cached += usage.cache_read_tokens
                         at = datetime.fromtimestamp(start / 1e9, UTC).replace(tzinfo=None)
                         cost = None
-                        for model in (attrs.get("gen_ai.response.model"), attrs["gen_ai.request.model"]):
+                        for model in (
+                            attrs.get("gen_ai.response.model"),
+                            attrs["gen_ai.request.model"],
+                        ):
                             if cost is None and model:
-                                cost = pricer.price(attrs.get("gen_ai.provider.name"), model, at, usage)
+                                cost = pricer.price(
+                                    attrs.get("gen_ai.provider.name"), model, at, usage
+                                )
                         if cost is None:
                             g.unpriced += 1
                         else:

@@ -66,7 +66,9 @@ def test_bad_lines_are_rejected_with_line_numbers_and_the_rest_loads(
     assert reasons[4].endswith(
         "gen_ai.usage.input_tokens: expected a non-negative integer, got 'abc'"
     )
-    assert reasons[5].endswith("gen_ai.usage.output_tokens: expected a non-negative integer, got '-5'")
+    assert reasons[5].endswith(
+        "gen_ai.usage.output_tokens: expected a non-negative integer, got '-5'"
+    )
     assert reasons[6].endswith("trace_id: missing")
     assert reasons[7].endswith("span_id: expected 16 hex characters, got 'xyz'")
     assert "start_time: expected an ISO-8601 time" in reasons[8]
@@ -86,7 +88,9 @@ def test_tokens_as_strings_and_times_in_any_epoch_unit_load_to_the_same_values(
         flat_span(1, start_time=ns, end_time=ns + 2_000_000_000),
         flat_span(2, start_time=ns // 1000, end_time=(ns + 2_000_000_000) // 1000),
         flat_span(3, start_time=ns / 1e9, end_time=(ns + 2_000_000_000) / 1e9),
-        flat_span(4, start_time="2026-01-01T00:00:00.123456Z", end_time="2026-01-01T02:00:02.123456+02:00"),
+        flat_span(
+            4, start_time="2026-01-01T00:00:00.123456Z", end_time="2026-01-01T02:00:02.123456+02:00"
+        ),
         flat_span(5, start_time=str(ns), end_time=str(ns + 2_000_000_000)),
     ]
     variants[0]["attributes"]["gen_ai.usage.input_tokens"] = "1201"

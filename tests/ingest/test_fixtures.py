@@ -56,9 +56,9 @@ def test_collector_line_keeps_raw_attributes_and_events(
     first = json.loads(path.read_text().splitlines()[0])["resourceSpans"][0]
     span = first["scopeSpans"][0]["spans"][0]
     ingestor.ingest([path])
-    (attributes,) = _rows(
-        store, "select attributes from spans where span_id = ?", span["spanId"]
-    )[0]
+    (attributes,) = _rows(store, "select attributes from spans where span_id = ?", span["spanId"])[
+        0
+    ]
     stored = json.loads(attributes)
     for kv in span["attributes"]:
         value = kv["value"]
@@ -72,7 +72,9 @@ def test_collector_line_keeps_raw_attributes_and_events(
 def test_official_otlp_example_pretty_single_request(
     shared_fixtures: Path, ingestor: Ingestor, store: Store
 ) -> None:
-    report = ingestor.ingest([shared_fixtures / "otlp-json" / "opentelemetry-proto-example-trace.json"])
+    report = ingestor.ingest(
+        [shared_fixtures / "otlp-json" / "opentelemetry-proto-example-trace.json"]
+    )
     assert report.spans_loaded == 1
     (row,) = _rows(
         store,
@@ -111,11 +113,16 @@ def test_otel_genai_attribute_maps_resolve_model_tokens_and_messages(
     assert len(rows) == 2
     for operation, provider, request, response, inp, out, cost_source, _, _ in rows:
         assert (operation, provider, request, response) == ("chat", "openai", "gpt-4", "gpt-4-0613")
-        assert (inp, out) == (current["gen_ai.usage.input_tokens"], current["gen_ai.usage.output_tokens"])
+        assert (inp, out) == (
+            current["gen_ai.usage.input_tokens"],
+            current["gen_ai.usage.output_tokens"],
+        )
         assert cost_source == "computed"
     texts = {r[7] for r in rows}
     assert current["gen_ai.input.messages"] in texts  # v1.37+ messages attribute
-    deprecated = json.loads((folder / "otel_genai_deprecated_client_span_tool_calls.json").read_text())
+    deprecated = json.loads(
+        (folder / "otel_genai_deprecated_client_span_tool_calls.json").read_text()
+    )
     assert deprecated["gen_ai.prompt"] in texts  # pre-1.28 prompt attribute
 
 

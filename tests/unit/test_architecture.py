@@ -19,12 +19,13 @@ def test_importing_the_cli_does_not_import_textual() -> None:
 
 
 def test_sql_lives_only_in_the_store() -> None:
-    statement = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE)\b\s+(\*|[a-z_]+\s*(,|from|into|set))", re.I)
+    statement = re.compile(
+        r"\b(SELECT|INSERT|UPDATE|DELETE)\b\s+(\*|[a-z_]+\s*(,|from|into|set))", re.I
+    )
     offenders = [
         str(path.relative_to(PACKAGE))
         for path in PACKAGE.rglob("*.py")
-        if "store" not in path.relative_to(PACKAGE).parts[:1]
-        and statement.search(path.read_text())
+        if "store" not in path.relative_to(PACKAGE).parts[:1] and statement.search(path.read_text())
     ]
     assert offenders == []
 

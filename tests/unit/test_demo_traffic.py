@@ -36,7 +36,7 @@ class Written:
     """(environment, span) for every span in every file."""
 
 
-def _value(any_value: dict[str, Any]) -> Any:  # noqa: ANN401 - OTLP AnyValue is a union
+def _value(any_value: dict[str, Any]) -> Any:
     (kind, value), *_ = any_value.items()
     if kind == "intValue":
         assert isinstance(value, str), "intValue must be a decimal string"
