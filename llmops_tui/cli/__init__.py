@@ -8,17 +8,20 @@ bug, and only with `--debug`. Textual is never imported here, so the CLI starts 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from llmops_tui import __version__
+from llmops_tui.cli.cockpit import open_cockpit
 from llmops_tui.cli.context import CliContext
 from llmops_tui.cli.demo import demo_command
 from llmops_tui.cli.ingest import ingest_command
 from llmops_tui.cli.init import init_command
 from llmops_tui.cli.reprice import reprice_command
 from llmops_tui.cli.stats import stats_command
+from llmops_tui.cli.watch import watch_command
 from llmops_tui.errors import LlmopsError
 
 
@@ -63,14 +66,36 @@ def _fail(error: LlmopsError) -> None:
     metavar="PATH",
     help="Database file (default: $LLMOPS_DB, else <project>/.llmops/llmops.duckdb).",
 )
+@click.option("--readonly", is_flag=True, help="Open the cockpit without any mutating action.")
+@click.option(
+    "--watch",
+    "watch",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Load these files or folders live while the cockpit is open (repeatable).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.version_option(__version__, prog_name="llmops")
 @click.pass_context
-def cli(ctx: click.Context, db_option: str | None, debug: bool) -> None:
-    """A local-first LLMOps cockpit: traces, costs and releases in one DuckDB file."""
+def cli(
+    ctx: click.Context,
+    db_option: str | None,
+    readonly: bool,
+    watch: tuple[Path, ...],
+    debug: bool,
+) -> None:
+    """A local-first LLMOps cockpit: traces, costs and releases in one DuckDB file.
+
+    Without a command, opens the cockpit on the project's database.
+    """
     ctx.obj = CliContext(db_option=db_option, debug=debug)
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        try:
+            context: CliContext = ctx.obj
+            open_cockpit(context.db_path(), context.project, readonly=readonly, watch=list(watch))
+        except LlmopsError as error:
+            _fail(error)
 
 
 cli.add_command(init_command)
@@ -78,6 +103,7 @@ cli.add_command(ingest_command)
 cli.add_command(stats_command)
 cli.add_command(reprice_command)
 cli.add_command(demo_command)
+cli.add_command(watch_command)
 
 
 def main() -> None:

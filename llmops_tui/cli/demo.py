@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from llmops_tui.cli.cockpit import open_cockpit
 from llmops_tui.cli.context import CliContext, pass_context
 from llmops_tui.cli.output import count
 from llmops_tui.config import load_project
@@ -57,4 +58,4 @@ def demo_command(ctx: CliContext, directory: Path, spans: int, no_tui: bool) -> 
     )
     click.echo(f"try: cd {workspace.root} && llmops stats --since 7d --by prompt")
     if not no_tui:
-        click.echo("(the cockpit arrives in the next release; showing the CLI tour instead)")
+        open_cockpit(workspace.database, project, readonly=False, watch=[])

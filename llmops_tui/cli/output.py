@@ -9,6 +9,10 @@ from typing import Any
 
 import click
 
+from llmops_tui.formatting import count, ms, percent, usd
+
+__all__ = ["count", "echo_json", "ms", "percent", "table", "usd"]
+
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=_default))
@@ -35,29 +39,3 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: set[i
         return "  ".join(parts).rstrip()
 
     return "\n".join([line(headers), *(line(row) for row in rows)])
-
-
-def count(value: int) -> str:
-    return f"{value:,}"
-
-
-def usd(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if value == 0:
-        return "$0"
-    if value < 0.01:
-        return f"${value:.4f}"
-    return f"${value:,.2f}"
-
-
-def ms(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if value >= 10_000:
-        return f"{value / 1000:.1f}s"
-    return f"{value:,.0f}ms"
-
-
-def percent(value: float) -> str:
-    return f"{value * 100:.1f}%"

@@ -5,7 +5,7 @@
 a `llmops watch` process, the cockpit and a CI job can take turns on the same file. Within a
 process, threads share one connection through per-thread cursors (DuckDB's rule) and writes
 are serialised by a lock. Repositories hang off the store: `store.spans`, `store.sources`,
-`store.metrics`.
+`store.metrics`, `store.overview`, `store.traces`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from llmops_tui.errors import StoreError
 from llmops_tui.store.connection import open_connection
 from llmops_tui.store.metrics import MetricsRepository
 from llmops_tui.store.migrate import check_compatible, migrate
+from llmops_tui.store.overview import OverviewRepository
 from llmops_tui.store.sources import SourceRepository
 from llmops_tui.store.spans import SpanRepository
+from llmops_tui.store.traces import TraceRepository
 
 __all__ = ["Store"]
 
@@ -41,6 +43,8 @@ class Store:
         self.spans = SpanRepository(self)
         self.sources = SourceRepository(self)
         self.metrics = MetricsRepository(self)
+        self.overview = OverviewRepository(self)
+        self.traces = TraceRepository(self)
 
     def exists(self) -> bool:
         return self.path.exists()

@@ -1,0 +1,36 @@
+"""Opening the cockpit from the CLI.
+
+Textual is imported only here, and only when the app opens, through importlib: `llmops stats`
+in CI never pays for it, and the import-linter contract "headless code never imports Textual"
+holds for everything the CLI imports at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from llmops_tui.config import ProjectConfig
+from llmops_tui.errors import LlmopsError
+from llmops_tui.store import Store
+
+
+def open_cockpit(
+    path: Path, project: ProjectConfig | None, *, readonly: bool, watch: list[Path]
+) -> None:
+    """Run the app until the user quits."""
+    if readonly and watch:
+        raise LlmopsError("--watch loads data and --readonly forbids changes: pick one")
+    name = project.name if project is not None else path.stem
+    store = Store(path, readonly=readonly)
+    if watch:
+        store.initialise()
+    module = importlib.import_module("llmops_tui.tui.app")
+    app = module.LlmopsApp(
+        store,
+        project=name,
+        readonly=readonly,
+        watch=watch,
+        price_overrides=project.price_overrides if project is not None else None,
+    )
+    app.run()

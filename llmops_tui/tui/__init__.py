@@ -1,0 +1,3 @@
+"""The cockpit: a Textual app over the store. Only this package imports Textual."""
+
+from __future__ import annotations

@@ -1,0 +1,186 @@
+"""The cockpit's shell: screens by number key, the command palette, help, one error path.
+
+The app only composes screens, installs global bindings and routes errors (STYLE rule 2);
+every query runs in a screen's thread worker. New data (an in-process `--watch`, or another
+process such as `llmops watch` writing the same file, noticed by a cheap poll) bumps
+`generation`; the active screen refreshes in place and the others when they resume.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from llmops_tui.costs import StoreRates
+from llmops_tui.domain.overview import TimeRange
+from llmops_tui.errors import LlmopsError
+from llmops_tui.ingest.pipeline import Ingestor
+from llmops_tui.ingest.watch import Watcher
+from llmops_tui.pricing import PriceOverride, Pricer
+from llmops_tui.store import Store
+from llmops_tui.tui.messages import DataChanged, ViewChanged
+from llmops_tui.tui.screens.error import ErrorModal
+from llmops_tui.tui.screens.help import HelpScreen
+from llmops_tui.tui.screens.overview import OverviewScreen
+from llmops_tui.tui.screens.trace_detail import TraceScreen
+from llmops_tui.tui.screens.traces import TracesScreen
+from llmops_tui.tui.screens.welcome import WelcomeScreen
+from llmops_tui.tui.view import Clock, View, utc_now
+
+POLL_SECONDS = 3.0
+SCREENS_BY_KEY = {"1": ("overview", "Overview"), "3": ("traces", "Traces")}
+"""DESIGN §7 numbering; keys of screens later releases build do nothing yet."""
+
+
+class LlmopsApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "llmops"
+    MODES: ClassVar[dict[str, type[Screen[None]]]] = {  # type: ignore[assignment]
+        "overview": OverviewScreen,
+        "traces": TracesScreen,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(key, f"show_screen('{mode}')", label, key_display=key)
+            for key, (mode, label) in SCREENS_BY_KEY.items()
+        ),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        project: str,
+        readonly: bool = False,
+        watch: list[Path] | None = None,
+        clock: Clock = utc_now,
+        poll: bool = True,
+        price_overrides: Mapping[str, PriceOverride] | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.readonly = readonly
+        self.clock = clock
+        self.generation = 0
+        self._view = View()
+        self._project = project
+        self._watch = watch or []
+        self._poll = poll
+        self._stop = threading.Event()
+        self._last_count: int | None = None
+        self._price_overrides = dict(price_overrides or {})
+        self.environments: list[str] = []
+        """Environments seen by the last Overview load, offered in the command palette."""
+
+    @property
+    def view(self) -> View:
+        return self._view
+
+    def on_mount(self) -> None:
+        self.title = f"llmops · {self._project}"
+        self._describe()
+        if not self.store.exists() and not self._watch:
+            self.push_screen(WelcomeScreen(self.store.path.name))
+            return
+        self.switch_mode("overview")
+        if self._watch:
+            self.run_watcher()
+        if self._poll:
+            self.set_interval(POLL_SECONDS, self.poll_for_changes)
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    def _describe(self) -> None:
+        self.sub_title = f"{self.store.path.name} · {self._view.describe()}"
+
+    # -- view state -------------------------------------------------------------------------
+
+    def set_view(self, view: View) -> None:
+        self._view = view
+        self._describe()
+        self.screen.post_message(ViewChanged(view))
+
+    def action_show_screen(self, mode: str) -> None:
+        if self.store.exists() or self._watch:
+            self.switch_mode(mode)
+
+    def open_trace(self, trace_id: str, start: datetime | None) -> None:
+        self.push_screen(TraceScreen(trace_id, start))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for key, (mode, label) in SCREENS_BY_KEY.items():
+            yield SystemCommand(f"Screen: {label}", f"Show {label} ({key})", self._go(mode))
+        for time_range in TimeRange:
+            yield SystemCommand(
+                f"Time range: {time_range.value}",
+                f"Show the last {time_range.value}" if time_range.span else "Show all data",
+                self._range(time_range),
+            )
+        yield SystemCommand("Environment: all", "Show every environment", self._environment(None))
+        for name in self.environments:
+            yield SystemCommand(
+                f"Environment: {name}", f"Show only {name}", self._environment(name)
+            )
+
+    def _go(self, mode: str) -> Callable[[], None]:
+        return lambda: self.action_show_screen(mode)
+
+    def _range(self, time_range: TimeRange) -> Callable[[], None]:
+        return lambda: self.set_view(self._view.with_range(time_range))
+
+    def _environment(self, name: str | None) -> Callable[[], None]:
+        return lambda: self.set_view(self._view.with_environment(name))
+
+    # -- live data --------------------------------------------------------------------------
+
+    def announce_data(self, spans: int) -> None:
+        self.generation += 1
+        if self.screen.is_mounted:
+            self.screen.post_message(DataChanged(spans))
+
+    @work(thread=True, exclusive=True, group="app.poll", exit_on_error=False)
+    def poll_for_changes(self) -> None:
+        if not self.store.exists():
+            return
+        count = self.store.spans.count()
+        if self._last_count is not None and count != self._last_count:
+            self.call_from_thread(self.announce_data, count - self._last_count)
+        self._last_count = count
+
+    @work(thread=True, group="app.watch", exit_on_error=False)
+    def run_watcher(self) -> None:
+        ingestor = Ingestor(self.store, StoreRates(Pricer(self._price_overrides)))
+        watcher = Watcher(ingestor, self._watch)
+        watcher.run(
+            self._stop,
+            on_batch=lambda report: self.call_from_thread(self.announce_data, report.spans_loaded),
+        )
+
+    # -- the one error path -----------------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, LlmopsError):
+            self.notify(str(error), title="error", severity="error", timeout=8)
+        elif error is not None:
+            self.push_screen(ErrorModal(error))

@@ -1,0 +1,33 @@
+"""What screens need from the app, as a Protocol so screens don't import the app module."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, cast
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from textual.app import App
+
+    from llmops_tui.store import Store
+    from llmops_tui.tui.view import Clock, View
+
+
+class Cockpit(Protocol):
+    store: Store
+    readonly: bool
+    clock: Clock
+    generation: int
+    """Bumped whenever new data arrives; screens compare it to what they last loaded."""
+    environments: list[str]
+
+    @property
+    def view(self) -> View: ...
+
+    def set_view(self, view: View) -> None: ...
+
+    def open_trace(self, trace_id: str, start: datetime | None) -> None: ...
+
+
+def cockpit(app: App[None]) -> Cockpit:
+    return cast("Cockpit", app)

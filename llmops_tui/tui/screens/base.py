@@ -1,0 +1,71 @@
+"""What every data screen shares: the time-range and environment keys, staleness checks."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from llmops_tui.domain.overview import TimeRange
+from llmops_tui.tui.context import Cockpit, cockpit
+from llmops_tui.tui.messages import DataChanged, ViewChanged
+from llmops_tui.tui.view import View
+
+RANGES = list(TimeRange)
+
+
+class DataScreen(Screen[None]):
+    """A screen that loads from the store and reloads when the view or the data change."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "cycle_range", "Time range"),
+        Binding("v", "cycle_environment", "Environment"),
+        Binding("R", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._loaded: tuple[View, int] | None = None
+
+    @property
+    def cockpit(self) -> Cockpit:
+        return cockpit(self.app)
+
+    def on_screen_resume(self) -> None:
+        if self._loaded != (self.cockpit.view, self.cockpit.generation):
+            self.reload()
+
+    @on(ViewChanged)
+    def _view_changed(self) -> None:
+        self.reload()
+
+    @on(DataChanged)
+    def _data_changed(self) -> None:
+        self.reload(live=True)
+
+    def reload(self, *, live: bool = False) -> None:
+        """Start this screen's workers; `live` keeps the cursor and the page in place."""
+        self._loaded = (self.cockpit.view, self.cockpit.generation)
+        self.load(live=live)
+
+    def load(self, *, live: bool) -> None:
+        raise NotImplementedError
+
+    def action_reload(self) -> None:
+        self.reload(live=True)
+
+    def action_cycle_range(self) -> None:
+        view = self.cockpit.view
+        following = RANGES[(RANGES.index(view.time_range) + 1) % len(RANGES)]
+        self._set_view(view.with_range(following))
+
+    def action_cycle_environment(self) -> None:
+        view = self.cockpit.view
+        choices: list[str | None] = [None, *self.cockpit.environments]
+        position = choices.index(view.environment) if view.environment in choices else 0
+        self._set_view(view.with_environment(choices[(position + 1) % len(choices)]))
+
+    def _set_view(self, view: View) -> None:
+        self.cockpit.set_view(view)
