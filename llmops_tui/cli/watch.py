@@ -22,7 +22,7 @@ import click
 
 from llmops_tui.cli.context import CliContext, pass_context
 from llmops_tui.cli.output import count
-from llmops_tui.ingest.pipeline import FileReport, Ingestor, IngestReport
+from llmops_tui.ingest.pipeline import FileReport, IngestReport
 from llmops_tui.ingest.sniff import TraceFormat
 from llmops_tui.ingest.watch import Watcher
 
@@ -58,10 +58,12 @@ def watch_command(
     """
     store = ctx.store()
     store.initialise()
-    ingestor = Ingestor(
-        store, ctx.rates(), forced_format=TraceFormat(forced_format) if forced_format else None
+    watcher = Watcher.for_store(
+        store,
+        ctx.rates(),
+        list(paths),
+        forced_format=TraceFormat(forced_format) if forced_format else None,
     )
-    watcher = Watcher(ingestor, list(paths))
     totals = _Totals()
 
     def on_batch(report: IngestReport) -> None:

@@ -43,7 +43,14 @@ from llmops_tui.ingest.source import (
     stat_file,
 )
 from llmops_tui.store import Store
-from llmops_tui.store.span_load import BatchResult, Checkpoint, RateSource, RejectedLine
+from llmops_tui.store.sources import SourceState
+from llmops_tui.store.span_load import (
+    Checkpoint,
+    PayloadKind,
+    RateSource,
+    RejectedLine,
+    SourceResult,
+)
 
 CHUNK_BYTES = 64 * 1024 * 1024
 """Bytes of input per transaction: bounds memory (about 3x this at peak inside DuckDB)."""
@@ -74,7 +81,7 @@ class FileReport:
     """An incomplete last line or object was left for the next pass (a writer mid-line)."""
     error: str | None = None
 
-    def add(self, result: BatchResult, max_reasons: int) -> None:
+    def add(self, result: SourceResult, max_reasons: int) -> None:
         self.spans_loaded += result.spans_loaded
         self.duplicates += result.duplicates
         self.rejects += result.rejects
@@ -133,14 +140,31 @@ class Ingestor:
         self._chunk_bytes = chunk_bytes
         self._max_reasons = max_reasons
         self._progress = progress
+        self._batch = _Batch("flat")
+        self._known: dict[str, SourceState] | None = None
+        """Checkpoints read up front for a whole run (one query instead of one per file)."""
+        self._touched: set[str] = set()
+        """Files written since `_known` was read: their checkpoints must be read again."""
 
     def ingest(self, paths: list[Path]) -> IngestReport:
+        """Load files and folders; small files share batches, each file keeps its report."""
         report = IngestReport()
-        for path in discover(paths):
-            report.files.append(self.ingest_file(path))
+        files = discover(paths)
+        self._known = self._store.sources.get_many([str(p.resolve()) for p in files])
+        try:
+            for path in files:
+                report.files.append(self._ingest_one(path))
+            self.flush()
+        finally:
+            self._known = None
         return report
 
     def ingest_file(self, path: Path) -> FileReport:
+        report = self._ingest_one(path)
+        self.flush()
+        return report
+
+    def _ingest_one(self, path: Path) -> FileReport:
         report = FileReport(path=str(path))
         try:
             self._ingest_file(path, report)
@@ -152,6 +176,8 @@ class Ingestor:
     def _ingest_file(self, path: Path, report: FileReport) -> None:
         info = stat_file(path)
         key = str(path.resolve())
+        if key in self._batch.checkpoints:
+            self.flush()  # the same file named twice: read its checkpoint after the first pass
         offset, lines = self._resume_point(info, key)
         if offset is None:
             report.status = "unchanged"
@@ -176,7 +202,10 @@ class Ingestor:
 
     def _resume_point(self, info: FileInfo, key: str) -> tuple[int | None, int]:
         """(offset, lines) to start from; offset None when the file is already loaded."""
-        state = self._store.sources.get(key) if self._store.exists() else None
+        if self._known is not None and key not in self._touched:
+            state = self._known.get(key)
+        else:
+            state = self._store.sources.get(key) if self._store.exists() else None
         if state is None:
             return 0, 0
         if info.compressed:
@@ -192,44 +221,70 @@ class Ingestor:
             return None, state.lines_consumed
         return state.offset_bytes, state.lines_consumed
 
-    def _load(
-        self, rows: _Rows, kind: Literal["flat", "otlp"], checkpoint: Checkpoint
-    ) -> BatchResult:
-        return self._store.spans.load(
-            rows.table(),
-            kind=kind,
+    def batch_for(self, kind: PayloadKind) -> _Batch:
+        if kind != self._batch.kind:
+            self.flush()
+            self._batch = _Batch(kind)
+        return self._batch
+
+    def batch_full(self) -> None:
+        """Called after a file's chunk and its checkpoint were added: a safe point to commit."""
+        batch = self._batch
+        if batch.payload_bytes >= self._chunk_bytes or len(batch.line) >= BATCH_RECORDS:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self._batch = self._batch, _Batch(self._batch.kind)
+        if not batch.checkpoints:
+            return
+        self._touched.update(batch.checkpoints)
+        result = self._store.spans.load(
+            batch.table(),
+            kind=batch.kind,
             rates=self._rates,
-            checkpoint=checkpoint,
+            checkpoints=list(batch.checkpoints.values()),
             ingested_at=datetime.now(UTC).replace(tzinfo=None),
         )
+        for path, counts in result.sources.items():
+            batch.reports[path].add(counts, self._max_reasons)
+        if self._progress is not None:
+            self._progress(batch.consumed_bytes)
 
 
-class _Rows:
-    """Accumulates `(line_no, payload, error)` records for one batch."""
+class _Batch:
+    """Records of one or more files bound for one transaction, with their checkpoints."""
 
-    def __init__(self) -> None:
-        self.line_no: list[int] = []
+    def __init__(self, kind: PayloadKind) -> None:
+        self.kind: PayloadKind = kind
+        self.source: list[str] = []
+        self.line: list[int] = []
         self.payload: list[str | None] = []
         self.error: list[str | None] = []
+        self.payload_bytes = 0
+        self.consumed_bytes = 0
+        self.checkpoints: dict[str, Checkpoint] = {}
+        self.reports: dict[str, FileReport] = {}
 
-    def __len__(self) -> int:
-        return len(self.line_no)
-
-    def ok(self, line: int, payload: str) -> None:
-        self.line_no.append(line)
+    def ok(self, source: str, line: int, payload: str) -> None:
+        self.source.append(source)
+        self.line.append(line)
         self.payload.append(payload)
         self.error.append(None)
+        self.payload_bytes += len(payload)
 
-    def bad(self, line: int, reason: str, excerpt: bytes | str) -> None:
+    def bad(self, source: str, line: int, reason: str, excerpt: bytes | str) -> None:
         text = excerpt if isinstance(excerpt, str) else excerpt[:200].decode("utf-8", "replace")
-        self.line_no.append(line)
+        self.source.append(source)
+        self.line.append(line)
         self.payload.append(text[:200])
         self.error.append(reason)
 
     def table(self) -> pa.Table:
         return pa.table(
             {
-                "line_no": pa.array(self.line_no, pa.int64()),
+                "line_no": pa.array(range(len(self.line)), pa.int64()),
+                "source": pa.array(self.source, pa.string()),
+                "line": pa.array(self.line, pa.int64()),
                 "payload": pa.array(self.payload, pa.string()),
                 "error": pa.array(self.error, pa.string()),
             }
@@ -267,11 +322,23 @@ class _FileRun:
         return CONVERTERS.get(fmt)
 
     @property
-    def kind(self) -> Literal["flat", "otlp"]:
+    def kind(self) -> PayloadKind:
         return "otlp" if self.sniffed.format is TraceFormat.OTLP_JSON else "flat"
 
-    def commit(self, rows: _Rows, *, offset: int, lines: int, complete: bool) -> None:
-        checkpoint = Checkpoint(
+    @property
+    def batch(self) -> _Batch:
+        return self.ingestor.batch_for(self.kind)
+
+    def ok(self, line: int, payload: str) -> None:
+        self.batch.ok(self.key, line, payload)
+
+    def bad(self, line: int, reason: str, excerpt: bytes | str) -> None:
+        self.batch.bad(self.key, line, reason, excerpt)
+
+    def commit(self, *, offset: int, lines: int, complete: bool, consumed: int) -> None:
+        """Record how far the file is read; it commits with the records added before it."""
+        batch = self.batch
+        batch.checkpoints[self.key] = Checkpoint(
             path=self.key,
             format=self.sniffed.format.value,
             size_bytes=self.info.size,
@@ -280,12 +347,9 @@ class _FileRun:
             fingerprint=fingerprint(self.info, offset),
             complete=complete,
         )
-        result = self.ingestor._load(rows, self.kind, checkpoint)
-        self.report.add(result, self.ingestor._max_reasons)
-
-    def progress(self, consumed: int) -> None:
-        if self.ingestor._progress is not None:
-            self.ingestor._progress(consumed)
+        batch.reports[self.key] = self.report
+        batch.consumed_bytes += consumed
+        self.ingestor.batch_full()
 
     # -- one record per line ---------------------------------------------------------------
 
@@ -299,47 +363,52 @@ class _FileRun:
             )
             position = offset
             for chunk in chunks:
-                rows = _Rows()
+                added = 0
                 for number, line in enumerate(chunk.lines, start=chunk.first_line):
                     if line.strip():
-                        self._add_line(rows, number, line)
+                        self._add_line(number, line)
+                        added += 1
                 consumed_lines = chunk.first_line - 1 + len(chunk.lines)
                 done = chunk.at_eof and (self.info.compressed or chunk.end_offset == self.info.size)
                 if chunk.at_eof and not done:
                     self.report.held_back = True
-                if len(rows) or chunk.end_offset != position or done:
-                    self.commit(rows, offset=chunk.end_offset, lines=consumed_lines, complete=done)
-                self.progress(chunk.end_offset - position)
+                if added or chunk.end_offset != position or done:
+                    self.commit(
+                        offset=chunk.end_offset,
+                        lines=consumed_lines,
+                        complete=done,
+                        consumed=chunk.end_offset - position,
+                    )
                 position = chunk.end_offset
 
-    def _add_line(self, rows: _Rows, number: int, line: bytes) -> None:
+    def _add_line(self, number: int, line: bytes) -> None:
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError as error:
-            rows.bad(number, f"not valid UTF-8 text (byte {error.start + 1})", line)
+            self.bad(number, f"not valid UTF-8 text (byte {error.start + 1})", line)
             return
         if self.converter is None:
-            rows.ok(number, text)
+            self.ok(number, text)
             return
         try:
             obj = orjson.loads(text)
         except orjson.JSONDecodeError:
-            rows.bad(number, "not valid JSON", text)
+            self.bad(number, "not valid JSON", text)
             return
-        self._convert(rows, number, obj, text)
+        self._convert(number, obj, text)
 
-    def _convert(self, rows: _Rows, number: int, obj: object, raw: str) -> None:
+    def _convert(self, number: int, obj: object, raw: str) -> None:
         assert self.converter is not None
         if not isinstance(obj, dict):
-            rows.bad(number, f"expected a JSON object, got {type(obj).__name__}", raw)
+            self.bad(number, f"expected a JSON object, got {type(obj).__name__}", raw)
             return
         try:
             spans = self.converter(obj)
         except RecordError as error:
-            rows.bad(number, str(error), raw)
+            self.bad(number, str(error), raw)
             return
         for span in spans:
-            rows.ok(number, orjson.dumps(span).decode())
+            self.ok(number, orjson.dumps(span).decode())
 
     # -- whole objects (pretty JSON, arrays, protobuf) --------------------------------------
 
@@ -350,22 +419,21 @@ class _FileRun:
             records = self._protobuf_records(data, offset)
         else:
             records = self._json_records(data, offset, lines_done)
-        rows = _Rows()
         end, lines = offset, lines_done
+        added = 0
         for record in records:
             if record.error is not None:
-                rows.bad(record.line, record.error, record.excerpt)
-            elif record.payloads:
-                for payload in record.payloads:
-                    rows.ok(record.line, payload)
+                self.bad(record.line, record.error, record.excerpt)
+            for payload in record.payloads:
+                self.ok(record.line, payload)
+            added += len(record.payloads) + (record.error is not None)
             end, lines = record.end_offset, record.end_line
-            if len(rows) >= BATCH_RECORDS:
-                self.commit(rows, offset=end, lines=lines, complete=False)
-                rows = _Rows()
+            if added >= BATCH_RECORDS:
+                self.commit(offset=end, lines=lines, complete=False, consumed=0)
+                added = 0
         complete = self.info.compressed or end == self.info.size
         self.report.held_back = not complete
-        self.commit(rows, offset=end, lines=lines, complete=complete)
-        self.progress(len(data))
+        self.commit(offset=end, lines=lines, complete=complete, consumed=len(data))
 
     def _protobuf_records(self, data: bytes, base: int) -> Iterator[_Record]:
         for index, message, end in iter_length_prefixed(data):

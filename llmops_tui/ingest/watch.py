@@ -25,8 +25,11 @@ from typing import Protocol
 import watchfiles
 
 from llmops_tui.errors import LlmopsError, StoreError
-from llmops_tui.ingest.pipeline import FileReport, IngestReport
+from llmops_tui.ingest.pipeline import FileReport, Ingestor, IngestReport
+from llmops_tui.ingest.sniff import TraceFormat
 from llmops_tui.ingest.source import discover
+from llmops_tui.store import Store
+from llmops_tui.store.span_load import RateSource
 
 BatchCallback = Callable[[IngestReport], None]
 """Receives the files of one pass that loaded, rejected or failed (never an empty report)."""
@@ -38,6 +41,10 @@ class FileIngestor(Protocol):
     """What the watcher needs of `pipeline.Ingestor` (a fake in unit tests)."""
 
     def ingest_file(self, path: Path) -> FileReport: ...
+
+
+class _Stopped(Exception):
+    """Raised between two committed batches of a file when `stop` is set."""
 
 
 class Watcher:
@@ -79,9 +86,32 @@ class Watcher:
         self._seen: dict[Path, _Signature] = {}
         self._errors: dict[Path, str] = {}
         self._retry: set[Path] = set()
+        self._stop: threading.Event | None = None
+
+    @classmethod
+    def for_store(
+        cls,
+        store: Store,
+        rates: RateSource,
+        paths: Sequence[Path],
+        *,
+        forced_format: TraceFormat | None = None,
+    ) -> Watcher:
+        """The usual watcher: its Ingestor checks `stop` after each committed batch, so a long
+        catch-up stops within a batch, not at the end of the file (the checkpoint resumes it)."""
+        watcher: Watcher
+
+        def after_batch(consumed: int) -> None:
+            if watcher._stop is not None and watcher._stop.is_set():
+                raise _Stopped
+
+        ingestor = Ingestor(store, rates, forced_format=forced_format, progress=after_batch)
+        watcher = cls(ingestor, paths)
+        return watcher
 
     def run(self, stop: threading.Event, on_batch: BatchCallback | None = None) -> None:
         """Catch up on every file, then follow changes until `stop` is set."""
+        self._stop = stop
         self.scan(stop, on_batch, changed=None)
         last_scan = time.monotonic()
         first = True
@@ -150,6 +180,8 @@ class Watcher:
             return None
         try:
             report = self._ingestor.ingest_file(path)
+        except _Stopped:
+            return None
         except StoreError:
             raise
         except (LlmopsError, OSError) as error:

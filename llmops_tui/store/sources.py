@@ -13,6 +13,11 @@ select path, format, size_bytes, offset_bytes, lines_consumed, fingerprint, comp
 from ingest_sources where path = ?
 """
 
+GET_SOURCES_SQL = """
+select path, format, size_bytes, offset_bytes, lines_consumed, fingerprint, complete
+from ingest_sources where path in (select unnest(?::varchar[]))
+"""
+
 FORGET_REJECTS_SQL = "delete from ingest_rejects where source = ?"
 FORGET_SOURCE_SQL = "delete from ingest_sources where path = ?"
 
@@ -49,6 +54,14 @@ class SourceRepository:
         with self._store.reader() as cur:
             row = cur.execute(GET_SOURCE_SQL, [path]).fetchone()
         return SourceState(*row) if row else None
+
+    def get_many(self, paths: list[str]) -> dict[str, SourceState]:
+        """Checkpoints of many files in one query (a folder of small files)."""
+        if not paths or not self._store.exists():
+            return {}
+        with self._store.reader() as cur:
+            rows = cur.execute(GET_SOURCES_SQL, [paths]).fetchall()
+        return {row[0]: SourceState(*row) for row in rows}
 
     def forget(self, path: str) -> None:
         """Drop a file's checkpoint and rejects: it was replaced and is read from the start."""

@@ -1,8 +1,10 @@
-"""Loading one batch of records into `spans`, atomically, with its checkpoint.
+"""Loading one batch of records into `spans`, atomically, with its files' checkpoints.
 
-A batch is staged and resolved by DuckDB (see `span_sql.py`), priced through a `RateSource`
-(the store never imports pricing: the caller passes it in), then inserted together with its
-rejects, feedback events and the file checkpoint in ONE transaction. A kill at any moment
+A batch holds records of one or many files (many small files share a batch: a statement's
+fixed cost, not the data, dominates below a few thousand spans). It is staged and resolved by
+DuckDB (see `span_sql.py`), priced through a `RateSource` (the store never imports pricing:
+the caller passes it in), then inserted together with its rejects, feedback events and every
+file's checkpoint in ONE transaction. A kill at any moment
 therefore leaves either the whole batch and its checkpoint or neither, and a re-run resumes
 exactly where the last commit ended. Span-level uniqueness (`ON CONFLICT DO NOTHING` on the
 primary key) is the second line of defence for overlapping files.
@@ -10,7 +12,7 @@ primary key) is the second line of defence for overlapping files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -71,12 +73,23 @@ class RejectedLine:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceResult:
+    """What one file's records in a batch came to."""
+
+    spans_loaded: int = 0
+    duplicates: int = 0
+    rejects: int = 0
+    first_rejects: tuple[RejectedLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class BatchResult:
-    spans_loaded: int
-    duplicates: int
-    rejects: int
-    first_rejects: tuple[RejectedLine, ...]
+    sources: dict[str, SourceResult]
     feedback_loaded: int
+
+    @property
+    def spans_loaded(self) -> int:
+        return sum(r.spans_loaded for r in self.sources.values())
 
 
 PRICE_KEYS_SQL = """
@@ -128,9 +141,10 @@ select
     end as cost_source,
     s.prompt_name, s.prompt_version, s.release_id, s.environment, s.service_name, s.user_id,
     s.session_id, s.input_text, s.output_text, s.attributes, s.resource_attributes, s.events,
-    $source || ':' || s.line_no as source,
+    b.source || ':' || b.line as source,
     $ingested_at as ingested_at
 from staged s
+join ingest_batch b on b.line_no = s.line_no
 left join batch_rates r
   on r.provider is not distinct from s.provider
  and r.response_model is not distinct from s.response_model
@@ -143,7 +157,7 @@ on conflict do nothing
 
 INSERT_REJECTS_SQL = """
 insert into ingest_rejects
-select $source, r.line_no, r.reason, left(b.payload, 200), $ingested_at
+select b.source, b.line, r.reason, left(b.payload, 200), $ingested_at
 from (
     select line_no, parse_error as reason from staged_raw where parse_error is not null
     union all
@@ -155,17 +169,31 @@ from (
 join ingest_batch b using (line_no)
 """
 
-FIRST_REJECTS_SQL = """
-select line, reason from ingest_rejects
-where source = $source and rejected_at = $ingested_at
-order by line limit $limit
+SOURCE_COUNTS_SQL = """
+with valid as (
+    select b.source, count(*) as n
+    from staged s join ingest_batch b using (line_no)
+    where s.reject is null group by 1
+),
+loaded as (
+    select left(source, length(source) - strpos(reverse(source), ':')) as source, count(*) as n
+    from spans where ingested_at = $ingested_at group by 1
+),
+rejected as (
+    select source, count(*) as n from ingest_rejects where rejected_at = $ingested_at group by 1
+)
+select c.path, coalesce(l.n, 0), coalesce(v.n, 0) - coalesce(l.n, 0), coalesce(r.n, 0)
+from batch_checkpoints c
+left join valid v on v.source = c.path
+left join loaded l on l.source = c.path
+left join rejected r on r.source = c.path
 """
 
-COUNT_BATCH_REJECTS_SQL = """
-select
-    (select count(*) from staged_raw where parse_error is not null)
-    + (select count(*) from staged where reject is not null),
-    (select count(*) from staged where reject is null)
+FIRST_REJECTS_SQL = """
+select source, line, reason from ingest_rejects
+where rejected_at = $ingested_at
+qualify row_number() over (partition by source order by line) <= $limit
+order by source, line
 """
 
 INSERT_FEEDBACK_SQL = """
@@ -191,14 +219,14 @@ where e.name = 'gen_ai.evaluation.result'
 on conflict do nothing
 """
 
-UPSERT_CHECKPOINT_SQL = """
+UPSERT_CHECKPOINTS_SQL = """
 insert into ingest_sources as src (
     path, format, size_bytes, offset_bytes, lines_consumed, fingerprint, complete,
     spans_loaded, duplicates, rejects, first_seen_at, updated_at
-) values (
-    $path, $format, $size, $offset, $lines, $fingerprint, $complete,
-    $loaded, $duplicates, $rejects, $now, $now
 )
+select c.path, c.format, c.size_bytes, c.offset_bytes, c.lines_consumed, c.fingerprint,
+    c.complete, n.loaded, n.duplicates, n.rejects, $now, $now
+from batch_checkpoints c join batch_counts n using (path)
 on conflict (path) do update set
     format = excluded.format,
     size_bytes = excluded.size_bytes,
@@ -234,37 +262,54 @@ def load_batch(
     *,
     kind: PayloadKind,
     rates: RateSource,
-    checkpoint: Checkpoint,
+    checkpoints: list[Checkpoint],
     ingested_at: datetime,
     max_reasons: int = 5,
 ) -> BatchResult:
     """Stage, resolve, price and insert `batch` in one transaction.
 
-    `batch` has `line_no` (int64), `payload` (a JSON record as text) and `error` (a reason
-    found before the store saw the record, such as invalid UTF-8; the row is then a reject).
+    `batch` has `line_no` (int64, unique in the batch), `source` (the file's checkpoint path),
+    `line` (the line or record number in that file), `payload` (a JSON record as text) and
+    `error` (a reason found before the store saw the record, such as invalid UTF-8; the row
+    is then a reject). `checkpoints` holds one entry per file in the batch.
     """
     cur.execute(MACROS_SQL)
     cur.register("ingest_batch", batch)
+    cur.register("batch_checkpoints", _checkpoint_frame(checkpoints))
     try:
         cur.execute("begin transaction")
         try:
-            result = _load(cur, kind, rates, checkpoint, ingested_at, max_reasons)
+            result = _load(cur, kind, rates, ingested_at, max_reasons)
             cur.execute("commit")
         except BaseException:
             cur.execute("rollback")
             raise
     finally:
-        for name in ("ingest_batch", "batch_rates", "tiered_costs"):
+        for name in ("ingest_batch", "batch_checkpoints", "batch_rates", "tiered_costs"):
             cur.unregister(name)
         cur.execute(DROP_STAGING_SQL)
     return result
+
+
+def _checkpoint_frame(checkpoints: list[Checkpoint]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [asdict(c) for c in checkpoints],
+        schema={
+            "path": pl.Utf8,
+            "format": pl.Utf8,
+            "size_bytes": pl.Int64,
+            "offset_bytes": pl.Int64,
+            "lines_consumed": pl.Int64,
+            "fingerprint": pl.Utf8,
+            "complete": pl.Boolean,
+        },
+    )
 
 
 def _load(
     cur: duckdb.DuckDBPyConnection,
     kind: PayloadKind,
     rates: RateSource,
-    checkpoint: Checkpoint,
     ingested_at: datetime,
     max_reasons: int,
 ) -> BatchResult:
@@ -278,34 +323,26 @@ def _load(
     tiered = rates.price_rows(tiered_rows) if tiered_rows.height else _EMPTY_COSTS
     cur.register("tiered_costs", tiered.select(_EMPTY_COSTS.columns).cast(_EMPTY_COSTS.schema))
 
-    params = {"source": checkpoint.path, "ingested_at": ingested_at}
-    rejected_row = cur.execute(COUNT_BATCH_REJECTS_SQL).fetchone()
-    rejects, valid = (rejected_row[0], rejected_row[1]) if rejected_row else (0, 0)
-    inserted_row = cur.execute(INSERT_SPANS_SQL, params).fetchone()
-    loaded = inserted_row[0] if inserted_row else 0
+    params = {"ingested_at": ingested_at}
+    cur.execute(INSERT_SPANS_SQL, params)
     cur.execute(INSERT_REJECTS_SQL, params)
     feedback_row = cur.execute(INSERT_FEEDBACK_SQL).fetchone()
-    first = cur.execute(FIRST_REJECTS_SQL, {**params, "limit": max_reasons}).fetchall()
-    cur.execute(
-        UPSERT_CHECKPOINT_SQL,
-        {
-            "path": checkpoint.path,
-            "format": checkpoint.format,
-            "size": checkpoint.size_bytes,
-            "offset": checkpoint.offset_bytes,
-            "lines": checkpoint.lines_consumed,
-            "fingerprint": checkpoint.fingerprint,
-            "complete": checkpoint.complete,
-            "loaded": loaded,
-            "duplicates": valid - loaded,
-            "rejects": rejects,
-            "now": ingested_at,
-        },
-    )
+    counts = cur.execute(SOURCE_COUNTS_SQL, params).pl()
+    counts.columns = ["path", "loaded", "duplicates", "rejects"]
+    cur.register("batch_counts", counts)
+    try:
+        cur.execute(UPSERT_CHECKPOINTS_SQL, {"now": ingested_at})
+    finally:
+        cur.unregister("batch_counts")
+    first: dict[str, list[RejectedLine]] = {}
+    for source, line, reason in cur.execute(
+        FIRST_REJECTS_SQL, {**params, "limit": max_reasons}
+    ).fetchall():
+        first.setdefault(source, []).append(RejectedLine(line, reason))
     return BatchResult(
-        spans_loaded=loaded,
-        duplicates=valid - loaded,
-        rejects=rejects,
-        first_rejects=tuple(RejectedLine(line, reason) for line, reason in first),
+        sources={
+            path: SourceResult(loaded, duplicates, rejects, tuple(first.get(path, ())))
+            for path, loaded, duplicates, rejects in counts.iter_rows()
+        },
         feedback_loaded=feedback_row[0] if feedback_row else 0,
     )

@@ -99,17 +99,17 @@ class SpanRepository:
         *,
         kind: PayloadKind,
         rates: RateSource,
-        checkpoint: Checkpoint,
+        checkpoints: list[Checkpoint],
         ingested_at: datetime,
     ) -> BatchResult:
-        """Load one batch of `(line_no, payload)` records with its checkpoint, atomically."""
+        """Load one batch of records with its files' checkpoints, atomically."""
         with self._store.writer() as cur:
             return load_batch(
                 cur,
                 batch,
                 kind=kind,
                 rates=rates,
-                checkpoint=checkpoint,
+                checkpoints=checkpoints,
                 ingested_at=ingested_at,
             )
 

@@ -200,6 +200,7 @@ def test_hostile_input_is_bound_as_a_value(store: Store, text: str) -> None:
     where, params = compile_filter(parse_filter(text))
     assert "drop" not in where.lower()
     assert "1=1" not in where
+    assert where.count("?") == len(params)  # every user value is a placeholder
     assert select(store, text) == []
     assert count(store) == len(ROWS)
 

@@ -25,7 +25,7 @@ def binding_rows(screen: Screen[object]) -> list[tuple[str, str]]:
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "dismiss", "Close help"),
+        Binding("escape", "dismiss", "Close help"),
     ]
 
     def __init__(self, under: Screen[object]) -> None:
@@ -34,7 +34,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, padding=(0, 2))
-        table.add_column(style="bold $accent")
+        table.add_column(style=f"bold {self.app.theme_variables.get('accent', '')}".strip())
         table.add_column()
         for key, description in binding_rows(self._under):
             table.add_row(key, description)
