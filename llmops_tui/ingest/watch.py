@@ -1,16 +1,15 @@
 """Following trace files as they grow: `llmops watch` and, in a worker thread, `llmops --watch`.
 
 Events from watchfiles only say *which* files may have changed; the Ingestor's per-file
-checkpoint says *what* is new, so a changed file costs only its new bytes and a half-written
-last line simply waits for the next event. Events can be missed (network filesystems, editors
-that replace files, the moment between the catch-up pass and the watch starting), so a
-periodic re-scan compares each file's stat signature with the one last processed. The
-database is opened only for files whose signature changed: an idle watcher never takes the
-DuckDB lock, and the cockpit or a CI job can use the file meanwhile (DESIGN §3).
+checkpoint says *what* is new, so a change costs only its new bytes and a half-written last
+line waits for the next event. Events can be missed (network filesystems, editors that
+replace files, the moment before the watch starts), so a periodic re-scan compares each
+file's stat signature with the one last processed. The database is opened only for files
+whose signature changed: an idle watcher never takes the DuckDB lock (DESIGN §3).
 
-Failures stay per file and never end the loop: a file that can't be read is reported once per
-change; a lock held by another process beyond the store's retries is reported and the pass is
-tried again on the next tick.
+Failures stay per file and never end the loop: an unreadable file is reported once (again
+only if its error changes); a lock held beyond the store's retries is reported and retried
+on the next tick.
 """
 
 from __future__ import annotations
@@ -33,6 +32,8 @@ from llmops_tui.store.span_load import RateSource
 
 BatchCallback = Callable[[IngestReport], None]
 """Receives the files of one pass that loaded, rejected or failed (never an empty report)."""
+FLUSH_S = 1.0
+"""During a long pass, `on_batch` hears about finished files at least this often."""
 
 _Signature = tuple[int, int, int, int]
 
@@ -51,15 +52,12 @@ class Watcher:
     """Ingests `paths` (files or folders, as `discover` expands them) whenever they change.
 
     Args:
-        ingestor: an `Ingestor`; its store is opened per unit of work.
-        paths: files and folders to follow; a named file's folder is watched so a rotated or
-            re-created file is noticed.
+        ingestor: an `Ingestor` (see `for_store`); its store is opened per unit of work.
+        paths: files and folders; a named file's folder is watched, so rotation is noticed.
         rescan_interval: seconds between safety re-scans of every file's stat signature.
-        debounce_ms: longest time watchfiles groups a burst of events.
-        step_ms: quiet time after which watchfiles hands over the events so far; also how
-            often a set `stop` event is noticed.
+        debounce_ms, step_ms: watchfiles' grouping of a burst of events; `stop` is noticed
+            within `step_ms`.
         tick_ms: how often the loop wakes without events (pending retries, re-scans).
-        flush_interval: during a long pass, `on_batch` is called at least this often (s).
     """
 
     def __init__(
@@ -71,7 +69,6 @@ class Watcher:
         debounce_ms: int = 300,
         step_ms: int = 50,
         tick_ms: int = 1000,
-        flush_interval: float = 1.0,
     ) -> None:
         if not paths:
             raise ValueError("Watcher needs at least one path")
@@ -82,11 +79,11 @@ class Watcher:
         self._debounce_ms = debounce_ms
         self._step_ms = step_ms
         self._tick_ms = tick_ms
-        self._flush_interval = flush_interval
         self._seen: dict[Path, _Signature] = {}
         self._errors: dict[Path, str] = {}
         self._retry: set[Path] = set()
-        self._stop: threading.Event | None = None
+        self._stop = threading.Event()
+        self._on_batch: BatchCallback = lambda report: None
 
     @classmethod
     def for_store(
@@ -102,7 +99,7 @@ class Watcher:
         watcher: Watcher
 
         def after_batch(consumed: int) -> None:
-            if watcher._stop is not None and watcher._stop.is_set():
+            if watcher._stop.is_set():
                 raise _Stopped
 
         ingestor = Ingestor(store, rates, forced_format=forced_format, progress=after_batch)
@@ -112,7 +109,8 @@ class Watcher:
     def run(self, stop: threading.Event, on_batch: BatchCallback | None = None) -> None:
         """Catch up on every file, then follow changes until `stop` is set."""
         self._stop = stop
-        self.scan(stop, on_batch, changed=None)
+        self._on_batch = on_batch or self._on_batch
+        self._scan(None)
         last_scan = time.monotonic()
         first = True
         for changes in watchfiles.watch(
@@ -131,15 +129,9 @@ class Watcher:
             if first or time.monotonic() - last_scan >= self._rescan_interval:
                 changed, last_scan, first = None, time.monotonic(), False
             if changed is None or changed:
-                self.scan(stop, on_batch, changed=changed)
+                self._scan(changed)
 
-    def scan(
-        self,
-        stop: threading.Event,
-        on_batch: BatchCallback | None,
-        *,
-        changed: set[Path] | None,
-    ) -> None:
+    def _scan(self, changed: set[Path] | None) -> None:
         """One pass over the files `discover` finds: all of them, or those under `changed`."""
         dirs = [c for c in changed or () if c.is_dir()]
         candidates: dict[Path, Path] = {}
@@ -150,23 +142,23 @@ class Watcher:
         report, flushed = IngestReport(), time.monotonic()
         pending = list(candidates.items())
         for index, (key, path) in enumerate(pending):
-            if stop.is_set():
+            if self._stop.is_set():
                 break
             try:
                 file_report = self._visit(key, path)
             except StoreError as error:  # the whole database is unavailable: try again later
                 self._retry.update(k for k, _ in pending[index:])
-                file_report = self._store_failure(key, path, error)
-                if file_report is not None:
-                    report.files.append(file_report)
+                failure = self._worth_reporting(
+                    key, FileReport(str(path), status="failed", error=str(error))
+                )
+                report.files.extend([failure] if failure else [])
                 break
-            if file_report is not None and _worth_reporting(file_report):
-                report.files.append(file_report)
-            if report.files and on_batch and time.monotonic() - flushed >= self._flush_interval:
-                on_batch(report)
+            report.files.extend([file_report] if file_report else [])
+            if report.files and time.monotonic() - flushed >= FLUSH_S:
+                self._on_batch(report)
                 report, flushed = IngestReport(), time.monotonic()
-        if report.files and on_batch:
-            on_batch(report)
+        if report.files:
+            self._on_batch(report)
 
     def _visit(self, key: Path, path: Path) -> FileReport | None:
         try:
@@ -185,30 +177,22 @@ class Watcher:
         except StoreError:
             raise
         except (LlmopsError, OSError) as error:
-            report = FileReport(path=str(path), status="failed", error=_message(error))
+            report = FileReport(path=str(path), status="failed", error=str(error))
         self._retry.discard(key)
         self._seen[key] = signature  # taken before reading: growth during the pass is redone
-        self._errors.pop(key, None)
-        return report
+        return self._worth_reporting(key, report)
 
-    def _store_failure(self, key: Path, path: Path, error: StoreError) -> FileReport | None:
-        """The same store error is reported once until that file loads again."""
-        message = str(error)
-        if self._errors.get(key) == message:
+    def _worth_reporting(self, key: Path, report: FileReport) -> FileReport | None:
+        """Loads and rejects are; a failure when it starts or changes, not on every change of
+        the file: the report may itself go to a watched file (`llmops watch . 2>watch.log`)."""
+        if report.status != "failed":
+            self._errors.pop(key, None)
+            return report if report.spans_loaded or report.rejects else None
+        if self._errors.get(key) == report.error:
             return None
-        self._errors[key] = message
-        return FileReport(path=str(path), status="failed", error=message)
-
-
-def _worth_reporting(report: FileReport) -> bool:
-    return report.spans_loaded > 0 or report.rejects > 0 or report.status == "failed"
+        self._errors[key] = report.error or ""
+        return report
 
 
 def _real(path: Path) -> Path:
     return Path(os.path.realpath(path))
-
-
-def _message(error: BaseException) -> str:
-    if isinstance(error, OSError):
-        return f"{error.filename or ''}: cannot read: {error.strerror or error}".lstrip(": ")
-    return str(error)

@@ -165,7 +165,7 @@ class TraceRepository:
                     duration_ms=duration,
                     tokens=int(tokens),
                     cost_usd=cost,
-                    status="error" if any_error else status,
+                    status="error" if any_error else "ok",
                     spans=spans,
                     sort_value=value,
                 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -27,15 +28,16 @@ WAIT_S = 20.0
 
 
 class WatchProcess:
-    """`python -m llmops_tui --db DB watch --json PATHS` with its output in files."""
+    """`python -m llmops_tui --db DB watch [--json] PATHS` with its output in files."""
 
-    def __init__(self, db: Path, paths: list[Path], name: str) -> None:
+    def __init__(self, db: Path, paths: list[Path], name: str, *, as_json: bool = True) -> None:
         self.stdout_path = db.with_name(f"{name}.out")
         self.stderr_path = db.with_name(f"{name}.err")
         env = {**os.environ, "PYTHONPATH": str(REPO), "LLMOPS_LOCK_TIMEOUT": "60"}
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "llmops_tui", "--db", str(db), "watch", "--json"]
+                [sys.executable, "-m", "llmops_tui", "--db", str(db), "watch"]
+                + (["--json"] if as_json else [])
                 + [str(p) for p in paths],
                 stdout=out,
                 stderr=err,
@@ -47,11 +49,14 @@ class WatchProcess:
     def stderr(self) -> str:
         return self.stderr_path.read_text()
 
-    def stop(self) -> list[dict[str, Any]]:
-        """SIGINT, as Ctrl-C would; returns the JSON lines it printed."""
+    def stop(self) -> str:
+        """SIGINT, as Ctrl-C would; returns what it printed."""
         self.process.send_signal(signal.SIGINT)
         assert self.process.wait(timeout=WAIT_S) == 0, self.stderr()
-        return [json.loads(line) for line in self.stdout_path.read_text().splitlines()]
+        return self.stdout_path.read_text()
+
+    def stop_json(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.stop().splitlines()]
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -130,7 +135,7 @@ def test_appended_spans_arrive_exactly_once_while_another_process_reads(
     append(log, whole[:cut])
     appended += numbers[:10]
     wait_for(arrived)
-    time.sleep(0.5)  # the watcher has seen the half line by now (debounce 300 ms)
+    time.sleep(0.5)  # room for a wrongly eager watcher to consume the half line
     assert span_ids(reader) == expected_ids(appended)
     assert reject_count(reader) == 0
     append(log, whole[cut:])
@@ -140,7 +145,7 @@ def test_appended_spans_arrive_exactly_once_while_another_process_reads(
     assert span_ids(reader) == expected_ids(range(120))
     assert reject_count(reader) == 0
     assert reads > 5
-    lines = watcher.stop()
+    lines = watcher.stop_json()
     files = [line for line in lines if "path" in line]
     assert sum(f["spans_loaded"] for f in files) == 120
     assert sum(f["duplicates"] for f in files) == 0
@@ -160,13 +165,20 @@ def test_a_restart_resumes_from_the_checkpoint_and_new_files_are_picked_up(
     logs, db, started = watch_dir
     log = logs / "app.jsonl"
     log.write_bytes(jsonl([flat_span(n) for n in range(10)]))
-    first = WatchProcess(db, [logs], "first")
+    (logs / "mixed.log").write_bytes(jsonl([flat_span(10)]) + b"nope\n")
+    first = WatchProcess(db, [logs], "first", as_json=False)
     started.append(first)
     reader = Store(db, readonly=True)
-    wait_for(lambda: span_ids(reader) == expected_ids(range(10)))
-    assert first.stop()[-1]["total"]["spans_loaded"] == 10
+    wait_for(lambda: span_ids(reader) == expected_ids(range(11)))
+    out = first.stop().splitlines()
+    assert re.fullmatch(r"\d\d:\d\d:\d\d .*app\.jsonl: 10 spans", out[0])
+    assert re.fullmatch(r"\d\d:\d\d:\d\d .*mixed\.log: 1 spans \(1 rejected\)", out[1])
+    assert out[2:] == [
+        "  line 2: not valid JSON",
+        "stopped: 11 spans loaded, 0 duplicates skipped, 1 rejected, 0 file errors",
+    ]
 
-    append(log, jsonl([flat_span(n) for n in range(10, 15)]))
+    append(log, jsonl([flat_span(n) for n in range(11, 15)]))
     second = WatchProcess(db, [logs], "second")
     started.append(second)
     wait_for(lambda: span_ids(reader) == expected_ids(range(15)))
@@ -177,9 +189,9 @@ def test_a_restart_resumes_from_the_checkpoint_and_new_files_are_picked_up(
     (logs / "notes.md").write_bytes(orjson.dumps(flat_span(98)) + b"\n")
     wait_for(lambda: span_ids(reader) == expected_ids(range(20)))
 
-    lines = second.stop()
+    lines = second.stop_json()
     loaded = {Path(f["path"]).name: f["spans_loaded"] for f in lines if "path" in f}
-    assert loaded == {"app.jsonl": 5, "late.jsonl": 5}
-    assert lines[-1]["total"] == {"spans_loaded": 10, "duplicates": 0, "rejects": 0, "failures": 0}
+    assert loaded == {"app.jsonl": 4, "late.jsonl": 5}
+    assert lines[-1]["total"] == {"spans_loaded": 9, "duplicates": 0, "rejects": 0, "failures": 0}
     assert span_ids(reader) == expected_ids(range(20))
     assert "Traceback" not in second.stderr()

@@ -150,23 +150,30 @@ def test_an_idle_watcher_leaves_the_database_alone(
     assert fake.calls == ["a.jsonl"]
 
 
-def test_a_bad_file_is_reported_once_per_change(
+def test_a_bad_file_is_reported_once_until_its_error_changes(
     tmp_path: Path, fake: FakeIngestor, run: Callable[..., Running]
 ) -> None:
     bad = tmp_path / "bad.log"
     bad.write_bytes(b"\x00\x01")
-    fake.failures["bad.log"] = [IngestError(str(bad), "not a trace file")] * 2
+    not_trace = IngestError(str(bad), "not a trace file")
+    fake.failures["bad.log"] = [not_trace, not_trace, IngestError(str(bad), "cannot read")]
     watching = run([tmp_path])
     watching.wait_for(lambda: len(watching.seen()) == 1)
-    time.sleep(0.8)  # re-scans see the same file: no new report
-    assert watching.seen() == [("bad.log", "failed", 0)]
     assert watching.reports[0].error == f"{bad}: not a trace file"
 
+    # The same error again (say the report went to this very file): said once is enough.
     append(bad, b"\x02")
+    watching.wait_for(lambda: len(fake.calls) == 2)
+    time.sleep(0.8)  # re-scans see an unchanged file: nothing more
+    assert watching.seen() == [("bad.log", "failed", 0)]
+    assert len(fake.calls) == 2
+
+    append(bad, b"\x03")
     watching.wait_for(lambda: len(watching.seen()) == 2)
+    assert watching.reports[1].error == f"{bad}: cannot read"
     append(bad, b"{}\n")
     watching.wait_for(lambda: len(watching.seen()) == 3)
-    assert [status for _, status, _ in watching.seen()] == ["failed", "failed", "loaded"]
+    assert watching.seen()[2] == ("bad.log", "loaded", 1)
 
 
 def test_a_store_error_is_reported_and_retried_without_a_new_change(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -33,15 +33,14 @@ class HelpScreen(ModalScreen[None]):
         self._under = under
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=False, padding=(0, 2))
-        table.add_column(style=f"bold {self.app.theme_variables.get('accent', '')}".strip())
-        table.add_column()
-        for key, description in binding_rows(self._under):
-            table.add_row(key, description)
+        keys = "\n".join(
+            f"[b $accent]{escape(key):<12}[/]{escape(description)}"
+            for key, description in binding_rows(self._under)
+        )
         title = getattr(self._under, "HELP_TITLE", type(self._under).__name__)
         with VerticalScroll(id="help"):
             yield Static(f"[b]{title}[/b] — keys", id="help-title")
-            yield Static(table)
+            yield Static(keys, id="help-keys")
             if extra := getattr(self._under, "HELP_TEXT", ""):
                 yield Static(extra, id="help-extra")
             yield Static("ctrl+p  command palette: screens, environment, time range, theme")

@@ -67,7 +67,7 @@ class OverviewScreen(DataScreen):
 
     def on_mount(self) -> None:
         for table_id in ("models", "prompts"):
-            self.query_one(f"#{table_id}", DataTable).add_columns("name", "calls", "errors", "cost")
+            self.query_one(f"#{table_id}", DataTable).add_columns("name", "calls", "cost")
         self.query_one("#failing", DataTable).add_columns("model or prompt", "errors", "rate")
         self.query_one("#errors", DataTable).add_columns("time", "env", "span", "model", "error")
 
@@ -131,10 +131,7 @@ class OverviewScreen(DataScreen):
         ranked = sorted(items, key=lambda i: (-(i.cost_usd or 0), i.name))[:TOP]
         for item in ranked:
             table.add_row(
-                plain(item.name),
-                plain(count(item.requests)),
-                plain(count(item.errors)),
-                plain(usd(item.cost_usd)),
+                plain(item.name[:24]), plain(count(item.requests)), plain(usd(item.cost_usd))
             )
 
     def _show_failing(self, items: list[RankedItem]) -> None:
@@ -143,7 +140,7 @@ class OverviewScreen(DataScreen):
         failing = sorted((i for i in items if i.errors), key=lambda i: (-i.errors, i.name))[:TOP]
         for item in failing:
             rate = f"{item.errors / item.requests * 100:.1f}%" if item.requests else "-"
-            table.add_row(plain(item.name), plain(count(item.errors)), plain(rate))
+            table.add_row(plain(item.name[:24]), plain(count(item.errors)), plain(rate))
 
     def _show_errors(self, errors: list[RecentError]) -> None:
         table = self.query_one("#errors", DataTable)

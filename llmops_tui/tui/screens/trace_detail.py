@@ -19,8 +19,9 @@ from llmops_tui.domain.traces import SpanDetail, TraceDetail
 from llmops_tui.formatting import count, ms, usd
 from llmops_tui.tui.context import Cockpit, cockpit
 from llmops_tui.tui.widgets.cells import coloured, plain
+from llmops_tui.tui.widgets.messages import render_messages
 
-WATERFALL = 28
+WATERFALL = 22
 
 
 @dataclass
@@ -91,7 +92,7 @@ class TraceScreen(Screen[None]):
             bar = " " * offset + "█" * min(length, WATERFALL - offset)
             colour = self.app.theme_variables.get("error" if span.status == "error" else "accent")
             table.add_row(
-                plain(("  " * depth + (span.name or span.span_id))[:40]),
+                plain(("  " * depth + (span.name or span.span_id))[:30]),
                 plain(ms(span.duration_ms)),
                 coloured(f"{bar:<{WATERFALL}}", colour),
                 key=span.span_id,
@@ -115,8 +116,8 @@ class TraceScreen(Screen[None]):
     def _show_span(self, span: SpanDetail) -> None:
         self.query_one("#summary", Static).update(_summary(span))
         messages = [
-            f"── input ──\n{_pretty(span.input_text)}" if span.input_text else "",
-            f"── output ──\n{_pretty(span.output_text)}" if span.output_text else "",
+            f"── input ──\n{render_messages(span.input_text)}" if span.input_text else "",
+            f"── output ──\n{render_messages(span.output_text)}" if span.output_text else "",
         ]
         self.query_one("#messages", Static).update(
             "\n\n".join(m for m in messages if m) or "(no messages recorded)"

@@ -261,9 +261,9 @@ def _cells(row: TraceRow, error_colour: str | None) -> tuple[Text, ...]:
     models = ", ".join(row.models) if row.models else "-"
     return (
         plain(f"{row.start_time:%m-%d %H:%M:%S}"),
-        plain((row.name or "-")[:32]),
+        plain((row.name or "-")[:26]),
         plain(row.environment or "-"),
-        plain(models[:24]),
+        plain(models[:20]),
         plain(row.prompt or "-"),
         plain(ms(row.duration_ms)),
         plain(compact(row.tokens)),

@@ -1,0 +1,57 @@
+"""One SVG snapshot per screen state, on the fixed demo database with a frozen clock.
+
+Review changes with `pytest tests/snapshots --snapshot-update` only after reading the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from llmops_tui.store import Store
+from tests.tui.conftest import make_app
+from tests.tui.test_overview import _settle
+
+SIZE = (120, 36)
+Snap = Callable[..., bool]
+
+
+def _keys(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run(pilot: Pilot[Any]) -> None:
+        await _settle(pilot.app)  # type: ignore[arg-type]
+        for key in keys:
+            await pilot.press(key)
+            await _settle(pilot.app)  # type: ignore[arg-type]
+            await pilot.pause()
+        await _settle(pilot.app)  # type: ignore[arg-type]
+        await pilot.pause()
+
+    return run
+
+
+STATES = {
+    "overview_24h": (),
+    "overview_30d_production": ("t", "t", "v"),
+    "help": ("question_mark",),
+    "traces_30d": ("t", "t", "3"),
+    "traces_filtered": ("t", "t", "3", "slash", *"status:error prompt:support@v4", "enter"),
+    "traces_filter_error": ("t", "t", "3", "slash", *"latency:fast", "enter"),
+    "trace_detail": ("t", "t", "3", "enter", "down", "down"),
+}
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_screen(snap_compare: Snap, demo_store: Store, state: str) -> None:
+    assert snap_compare(make_app(demo_store), terminal_size=SIZE, run_before=_keys(*STATES[state]))
+
+
+def test_welcome_without_a_database(snap_compare: Snap, tmp_path: Path) -> None:
+    assert snap_compare(
+        make_app(Store(tmp_path / "nothing-yet.duckdb", readonly=True)),
+        terminal_size=SIZE,
+        run_before=_keys(),
+    )
