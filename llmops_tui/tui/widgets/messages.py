@@ -64,7 +64,8 @@ def _part(part: Any) -> str:
 
 
 def _tool_call(call: dict[str, Any]) -> str:
-    function = call.get("function") if isinstance(call.get("function"), dict) else call
+    nested = call.get("function")
+    function: dict[str, Any] = nested if isinstance(nested, dict) else call
     name = function.get("name", "?")
     arguments = function.get("arguments", function.get("input", ""))
     if not isinstance(arguments, str):
