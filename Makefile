@@ -3,13 +3,13 @@
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 PYTHON  ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-             command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+             command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
              && { command -v $$p; break; }; done)
 STAMP   := $(VENV)/.installed
 DEMO_DIR ?= .demo
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint typecheck bench clean
+.PHONY: install demo test lint typecheck bench screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is needed (python3.11 not found)"; exit 2; }
@@ -36,6 +36,14 @@ test: lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/tui.py
+
+# README screenshots are the reviewed snapshot-test SVGs, under plain names.
+screenshots: $(STAMP)
+	$(BIN)/python -m pytest tests/snapshots -q
+	@for f in tests/snapshots/__snapshots__/test_screens/*.svg; do \
+	  n=$$(basename "$$f" .svg | sed 's/test_screen\[\(.*\)\]/\1/; s/test_welcome_without_a_database/welcome/'); \
+	  cp "$$f" "docs/screenshots/$$n.svg"; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(DEMO_DIR)

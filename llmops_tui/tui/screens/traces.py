@@ -75,6 +75,8 @@ class TracesScreen(DataScreen):
         self._anchors: list[PageKey | None] = [None]
         """The keyset position each visited page was loaded from; the last is on screen."""
         self._rows: list[TraceRow] = []
+        self.shown: tuple[View, str, TraceSort, bool, PageKey | None] | None = None
+        """The request whose rows are on screen."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -122,6 +124,7 @@ class TracesScreen(DataScreen):
             return  # the filter, sort or page changed while this one was loading
         if not loaded.rows and len(self._anchors) > 1:
             self._anchors.pop()  # no further page: stay on the last one
+            self.shown = self._request()
             self.notify("That was the last page.")
             return
         table = self.query_one("#traces", DataTable)
@@ -137,6 +140,7 @@ class TracesScreen(DataScreen):
             table.move_cursor(row=table.get_row_index(keep))
         elif loaded.rows:
             table.move_cursor(row=min(index, len(loaded.rows) - 1))
+        self.shown = loaded.request
         self._show_status()
 
     def _show_status(self) -> None:
