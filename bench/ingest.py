@@ -39,8 +39,11 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # run from a checkout without installing
+CODE_ENV = "LLMOPS_BENCH_CODE"
+"""Set for the workers: a frozen copy of the package, so every run measures the same code
+even while the working tree is being edited."""
+CODE_ROOT = Path(os.environ.get(CODE_ENV, REPO))
+sys.path.insert(0, str(CODE_ROOT))  # first: the snapshot wins over an editable install
 
 from common import DATA_DIR, GENERATOR_VERSION, big_flat_file, dataset  # noqa: E402
 
@@ -55,7 +58,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 RESULTS = BENCH_DIR / "RESULTS.md"
-MIGRATION = REPO / "llmops_tui" / "store" / "migrations" / "0001_initial.sql"
+MIGRATION = CODE_ROOT / "llmops_tui" / "store" / "migrations" / "0001_initial.sql"
 
 SPEED_TARGET = 0.7
 REINGEST_TARGET = 20.0
@@ -239,6 +242,21 @@ def _spans_ddl() -> str:
 # -- workers: one case each, in their own process -----------------------------------------------
 
 
+def code_version() -> str:
+    """A hash of the package's sources (no git here): results must name the code they measured."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    newest = 0.0
+    package = CODE_ROOT / "llmops_tui"
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".sql") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+            newest = max(newest, path.stat().st_mtime)
+    stamp = datetime.fromtimestamp(newest, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"llmops_tui sources sha256 {digest.hexdigest()[:12]} (newest file {stamp})"
+
+
 def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
@@ -260,11 +278,14 @@ def _duckdb_limit(sql: str, path: Path, db: Path, *, ddl: str | None = None) -> 
 
 
 def _ours(path: Path, db: Path, *, expect: int | None, reingest: bool) -> dict[str, Any]:
+    import llmops_tui
     from llmops_tui.costs import StoreRates
     from llmops_tui.ingest.pipeline import Ingestor
     from llmops_tui.pricing import Pricer
     from llmops_tui.store import Store
 
+    if not Path(llmops_tui.__file__).resolve().is_relative_to(CODE_ROOT.resolve()):
+        raise SystemExit(f"imported {llmops_tui.__file__}, not the code under {CODE_ROOT}")
     start = time.perf_counter()
     store = Store(db)
     report = Ingestor(store, StoreRates(Pricer())).ingest([path])
@@ -283,6 +304,7 @@ def _ours(path: Path, db: Path, *, expect: int | None, reingest: bool) -> dict[s
 
 
 def worker(case: str, path: Path, db: Path, expect: int | None) -> None:
+    code = code_version()
     if case == "flat-limit":
         result = _duckdb_limit(FLAT_LIMIT_SQL, path, db)
     elif case == "flat-limit-pk":
@@ -299,6 +321,9 @@ def worker(case: str, path: Path, db: Path, expect: int | None) -> None:
         raise SystemExit(f"{case}: {result['spans']} spans in the table, expected {expect}")
     result["peak_rss"] = _peak_rss()
     result["db_bytes"] = db.stat().st_size if db.exists() else 0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
+    result["code"] = code
     print(json.dumps(result))
 
 
@@ -307,12 +332,10 @@ def worker(case: str, path: Path, db: Path, expect: int | None) -> None:
 
 class _Timings:
     def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self.calls: dict[str, int] = {}
+        self.each: dict[str, list[float]] = {}
 
     def add(self, label: str, seconds: float) -> None:
-        self.seconds[label] = self.seconds.get(label, 0.0) + seconds
-        self.calls[label] = self.calls.get(label, 0) + 1
+        self.each.setdefault(label, []).append(seconds)
 
 
 class _TimedCursor:
@@ -410,19 +433,20 @@ def profile(kind: str, spans: int, db: Path) -> list[str]:
     )
     pipeline.iter_line_chunks = chunks  # type: ignore[assignment]
     spans_module.load_batch = load_batch  # type: ignore[assignment]
-    rows_cls: Any = pipeline._Rows
-    rows_cls.table = _timed(timings, "python: Arrow table of the batch", rows_cls.table)
-    run_cls: Any = pipeline._FileRun
-    run_cls._add_line = _timed(timings, "python: per-line decode + append", run_cls._add_line)
-    ingestor_cls: Any = pipeline.Ingestor
-    ingestor_cls._load = _timed(timings, "store.spans.load (whole)", ingestor_cls._load)
-    store_cls: Any = store_module.Store
-    store_cls._open = _timed(timings, "store: connect + migrate", store_cls._open)
-    store_cls._release = _timed(timings, "store: release (close = checkpoint)", store_cls._release)
-    rates_cls: Any = costs.StoreRates
-    rates_cls.rate_table = _timed(timings, "pricing: rate_table (polars)", rates_cls.rate_table)
-    rates_cls.price_rows = _timed(timings, "pricing: price_rows (python)", rates_cls.price_rows)
-
+    patches = [
+        (pipeline, "_Batch", "table", "python: Arrow table of the batch"),
+        (pipeline, "_Rows", "table", "python: Arrow table of the batch"),
+        (pipeline, "_FileRun", "_add_line", "python: per-line decode + append"),
+        (spans_module, "SpanRepository", "load", "store.spans.load (whole)"),
+        (store_module, "Store", "_open", "store: connect + migrate"),
+        (store_module, "Store", "_release", "store: release (close = checkpoint)"),
+        (costs, "StoreRates", "rate_table", "pricing: rate_table (polars)"),
+        (costs, "StoreRates", "price_rows", "pricing: price_rows (python)"),
+    ]
+    for module, owner_name, attribute, label in patches:
+        owner = getattr(module, owner_name, None)
+        if owner is not None and hasattr(owner, attribute):
+            setattr(owner, attribute, _timed(timings, label, getattr(owner, attribute)))
     _fresh(db)
     start = time.perf_counter()
     report = pipeline.Ingestor(store_module.Store(db), StoreRates(Pricer())).ingest([path])
@@ -433,13 +457,23 @@ def profile(kind: str, spans: int, db: Path) -> list[str]:
     lines = [
         f"### Where the time goes: {kind}, {spans:,} spans, one run, {total:.1f} s in all",
         "",
-        "| phase | s | share | calls |",
-        "|---|---:|---:|---:|",
+        "| phase | s | share | calls | first 3 calls, s | last 3 calls, s |",
+        "|---|---:|---:|---:|---|---|",
     ]
-    for label, seconds in sorted(timings.seconds.items(), key=lambda kv: -kv[1]):
+    for label, each in sorted(timings.each.items(), key=lambda kv: -sum(kv[1])):
+        seconds = sum(each)
+        if seconds < 0.005 * total:
+            continue
+        first = ", ".join(f"{x:.2f}" for x in each[:3]) if len(each) > 1 else ""
+        last = ", ".join(f"{x:.2f}" for x in each[-3:]) if len(each) > 3 else ""
         lines.append(
-            f"| {label} | {seconds:.2f} | {seconds / total:.0%} | {timings.calls[label]} |"
+            f"| {label} | {seconds:.2f} | {seconds / total:.0%} | {len(each)} | {first} | {last} |"
         )
+    lines += [
+        "",
+        "Nested: `store.spans.load (whole)` contains the sql rows, pricing and store "
+        "connect/release; phases under 0.5% are left out. Code: " + code_version(),
+    ]
     return lines
 
 
@@ -462,19 +496,57 @@ class Case:
         return self.median("seconds")
 
 
+def _busy_seconds() -> float:
+    """CPU-seconds spent by the whole machine so far (all cores, everything but idle)."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
+def wait_for_quiet(max_wait: float) -> float:
+    """Wait (up to `max_wait` s) until other processes use < 15% of the machine; returns the
+    share last seen, so each run records how busy the machine was when it started."""
+    import psutil
+
+    deadline = time.monotonic() + max_wait
+    while True:
+        busy = psutil.cpu_percent(interval=2.0) / 100
+        if busy < 0.15 or time.monotonic() >= deadline:
+            return busy
+        log(f"  waiting for a quiet machine ({busy:.0%} busy)")
+
+
+def snapshot_code(target: Path) -> None:
+    """Freeze the package for this run: the workers import the copy (see `CODE_ENV`)."""
+    global CODE_ROOT, MIGRATION
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(
+        CODE_ROOT / "llmops_tui",
+        target / "llmops_tui",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    CODE_ROOT = target
+    sys.path.insert(0, str(target))  # and so does an in-process `--profile`
+    MIGRATION = CODE_ROOT / "llmops_tui" / "store" / "migrations" / "0001_initial.sql"
+
+
 def run_worker(case: str, path: Path, db: Path, expect: int | None) -> dict[str, Any]:
     command = [sys.executable, __file__, "--worker", case, "--path", str(path), "--db", str(db)]
     if expect is not None:
         command += ["--expect", str(expect)]
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-    }
+    env = {**os.environ, CODE_ENV: str(CODE_ROOT)}
+    busy_before, wall_before = _busy_seconds(), time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    busy, wall = _busy_seconds() - busy_before, time.perf_counter() - wall_before
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
         raise SystemExit(f"{case} failed (exit {done.returncode}): {done.stdout.strip()}")
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    result = dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    # CPU used by *other* processes during the run, as a share of the machine's capacity.
+    others = max(busy - result["cpu_seconds"], 0.0) / (wall * (os.cpu_count() or 1))
+    result["others_cpu"] = others
+    return result
 
 
 def warm(paths: list[Path]) -> None:
@@ -495,7 +567,7 @@ def _fresh(db: Path) -> Path:
     return db
 
 
-def run_suite(spans: int, runs: int, work: Path) -> dict[str, Case]:
+def run_suite(spans: int, runs: int, work: Path, quiet_wait: float) -> dict[str, Case]:
     log(f"generating / reusing {spans:,} spans under {DATA_DIR} ...")
     started = time.perf_counter()
     ds = dataset(spans)
@@ -524,19 +596,20 @@ def run_suite(spans: int, runs: int, work: Path) -> dict[str, Case]:
             db = work / (f"{key.split('-')[0]}-ours.duckdb" if ours else f"{key}.duckdb")
             if not reingest:
                 _fresh(db)
+                wait_for_quiet(quiet_wait)
             result = run_worker(key, case.path, db, None if reingest else spans)
             case.runs.append(result)
             log(
                 f"  run {run}/{runs} {key:14s} {result['seconds']:8.2f} s  "
                 f"peak RSS {result['peak_rss'] / MB:7.0f} MB  db {result['db_bytes'] / MB:6.0f} MB"
-                f"  load {os.getloadavg()[0]:.1f}"
+                f"  others' CPU {result['others_cpu']:.0%}"
             )
             if not key.endswith("ours"):
                 _fresh(db)  # keep only our first pass, for the re-ingest that follows
     return cases
 
 
-def run_big(gigabytes: float, runs: int, work: Path) -> Case:
+def run_big(gigabytes: float, runs: int, work: Path, quiet_wait: float) -> Case:
     log(f"generating / reusing a {gigabytes:g} GB flat file under {DATA_DIR} ...")
     started = time.perf_counter()
     path, spans = big_flat_file(gigabytes)
@@ -545,11 +618,14 @@ def run_big(gigabytes: float, runs: int, work: Path) -> Case:
     case = Case("big-ours", f"flat JSONL {gigabytes:g} GB · ours (Ingestor)", path, spans)
     db = work / "big-ours.duckdb"
     for run in range(1, runs + 1):
-        result = run_worker("flat-ours", path, _fresh(db), spans)
+        _fresh(db)
+        wait_for_quiet(quiet_wait)
+        result = run_worker("flat-ours", path, db, spans)
         case.runs.append(result)
         log(
             f"  run {run}/{runs} big-ours {result['seconds']:8.2f} s  "
             f"peak RSS {result['peak_rss'] / MB:7.0f} MB  db {result['db_bytes'] / MB:6.0f} MB"
+            f"  others' CPU {result['others_cpu']:.0%}"
         )
         _fresh(db)
     return case
@@ -625,9 +701,21 @@ def suite_table(cases: dict[str, Case]) -> tuple[list[str], list[str]]:
     )
     details = [
         f"- {c.key}: "
-        + ", ".join(f"{r['seconds']:.2f} s / {r['peak_rss'] / MB:.0f} MB" for r in c.runs)
+        + ", ".join(
+            f"{r['seconds']:.2f} s / {r['peak_rss'] / MB:.0f} MB"
+            f" (others' CPU {r.get('others_cpu', 0):.0%})"
+            for r in c.runs
+        )
         for c in cases.values()
     ]
+    for kind in ("flat", "otlp"):
+        limit, ours = cases[f"{kind}-limit"], cases[f"{kind}-ours"]
+        ratios = [a["seconds"] / b["seconds"] for a, b in zip(limit.runs, ours.runs, strict=True)]
+        details.append(
+            f"- {kind} speed ratio run by run (limit and ours back to back): "
+            + ", ".join(f"{r:.2f}x" for r in ratios)
+            + f"; median {statistics.median(ratios):.2f}x"
+        )
     return lines, details
 
 
@@ -642,17 +730,32 @@ def big_table(case: Case) -> list[str]:
         f"| {_mb(case.median('db_bytes'))} | peak RSS ≤ 1 GB {_check(rss <= BIG_RSS_TARGET)} |",
         "",
         "Runs: "
-        + ", ".join(f"{r['seconds']:.1f} s / {r['peak_rss'] / MB:.0f} MB" for r in case.runs),
+        + ", ".join(
+            f"{r['seconds']:.1f} s / {r['peak_rss'] / MB:.0f} MB"
+            f" (others' CPU {r['others_cpu']:.0%})"
+            for r in case.runs
+        ),
     ]
 
 
-def machine_lines(info: dict[str, str], runs: int) -> list[str]:
+def machine_lines(info: dict[str, str], runs: int, cases: list[Case]) -> list[str]:
+    codes = sorted({str(r.get("code")) for c in cases for r in c.runs})
+    if len(codes) == 1:
+        code = [f"- code: {codes[0]}"]
+    else:
+        code = [
+            f"- **WARNING: the package changed during this run ({len(codes)} versions); "
+            "these figures mix them and need a re-run**: " + "; ".join(codes)
+        ]
     return [
         f"- machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM, {info['os']}",
         f"- date: {info['date']}; Python {info['python']}, duckdb {info['duckdb']}; "
         f"load average before / after: {info['load']} / {os.getloadavg()[0]:.1f}",
+        *code,
         f"- median of {runs} run(s), every case in a fresh process, runs interleaved, warm page "
         "cache; seconds are the ingest itself (connect → close), without interpreter start-up",
+        "- shared machine: each case waits for other processes to go idle first (< 15% CPU, up "
+        "to `--quiet-wait` s); 'others' CPU' below is what other processes used meanwhile",
     ]
 
 
@@ -693,6 +796,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big-gb", type=float, default=0.0, help="also ingest a G GB flat file")
     parser.add_argument("--no-results", action="store_true", help="don't write RESULTS.md")
     parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=300.0,
+        help="before each case, wait up to this many seconds for other processes to go idle",
+    )
+    parser.add_argument(
         "--profile", choices=("flat", "otlp"), help="time the phases of our ingest (one run)"
     )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -707,6 +816,7 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     work = DATA_DIR / "work"
     work.mkdir(parents=True, exist_ok=True)
+    snapshot_code(work / "code")
     if args.profile:
         try:
             print("\n".join(profile(args.profile, args.spans, work / "profile.duckdb")))
@@ -716,20 +826,20 @@ def main(argv: list[str] | None = None) -> int:
     out: Callable[[str], None] = print
     try:
         if args.spans > 0:
-            cases = run_suite(args.spans, args.runs, work)
+            cases = run_suite(args.spans, args.runs, work, args.quiet_wait)
             table, details = suite_table(cases)
             flat, otlp = cases["flat-ours"].path, cases["otlp-ours"].path
             body = [
                 f"## Ingest, {args.spans:,} spans",
                 "",
-                *machine_lines(info, args.runs),
+                *machine_lines(info, args.runs, list(cases.values())),
                 f"- inputs (generator v{GENERATOR_VERSION}): flat {_mb(flat.stat().st_size)} "
                 f"({flat.stat().st_size / args.spans:,.0f} B/span), OTLP "
                 f"{_mb(otlp.stat().st_size)} ({otlp.stat().st_size / args.spans:,.0f} B/span)",
                 "",
                 *table,
                 "",
-                "Per run (seconds / peak RSS):",
+                "Per run (seconds / peak RSS / CPU used by other processes meanwhile):",
                 "",
                 *details,
             ]
@@ -741,11 +851,11 @@ def main(argv: list[str] | None = None) -> int:
             if free < 30e9 + args.big_gb * 1e9:
                 log(f"skipping the big run: {free / 1e9:.0f} GB free")
             else:
-                case = run_big(args.big_gb, args.runs, work)
+                case = run_big(args.big_gb, args.runs, work, args.quiet_wait)
                 body = [
                     f"## Peak RSS, {args.big_gb:g} GB flat JSONL",
                     "",
-                    *machine_lines(info, args.runs),
+                    *machine_lines(info, args.runs, [case]),
                     "",
                     *big_table(case),
                 ]

@@ -37,7 +37,8 @@ with ids as (
 ),
 shaped as (
     select i, t, part,
-        timestamp '{end}' - to_microseconds(((($spans / 3 - t) * 2592000000000) // ($spans / 3))::bigint)
+        timestamp '{end}'
+            - to_microseconds(((($spans / 3 - t) * 2592000000000) // ($spans / 3))::bigint)
             as trace_start,
         (['production', 'production', 'production', 'production', 'staging', 'development'])[
             1 + (hash(t) % 6)::int] as env,
@@ -147,16 +148,25 @@ async def measure(path: Path) -> dict[str, object]:
         unfiltered = list(screen._rows)
         box = screen.query_one("#filter", Input)
         filters = []
-        for text in ["status:error", "model:gpt-4o env:production", "latency>1s", "prompt:support@3"]:
+        for text in [
+            "status:error",
+            "model:gpt-4o env:production",
+            "latency>1s",
+            "prompt:support@3",
+        ]:
             box.value = text
-            filters.append(await timed(lambda: screen.apply_filter(Input.Submitted(box, box.value))))
+            filters.append(
+                await timed(lambda: screen.apply_filter(Input.Submitted(box, box.value)))
+            )
         results["filter_ms"] = statistics.median(filters) * 1000
 
         opens = []
         for row in unfiltered[:5]:
             t = time.perf_counter()
             app.open_trace(row.trace_id, row.start_time)
-            await until(lambda: isinstance(app.screen, TraceScreen) and app.screen._detail is not None)
+            await until(
+                lambda: isinstance(app.screen, TraceScreen) and app.screen._detail is not None
+            )
             await pilot.pause()
             opens.append(time.perf_counter() - t)
             app.pop_screen()

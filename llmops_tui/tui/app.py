@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from llmops_tui.costs import StoreRates
 from llmops_tui.domain.overview import TimeRange
 from llmops_tui.errors import LlmopsError
-from llmops_tui.ingest.pipeline import Ingestor
+from llmops_tui.ingest.pipeline import IngestReport
 from llmops_tui.ingest.watch import Watcher
 from llmops_tui.pricing import PriceOverride, Pricer
 from llmops_tui.store import Store
@@ -97,6 +97,7 @@ class LlmopsApp(App[None]):
         if self._watch:
             self.run_watcher()
         if self._poll:
+            self.poll_for_changes()  # the baseline the next polls compare with
             self.set_interval(POLL_SECONDS, self.poll_for_changes)
 
     def on_unmount(self) -> None:
@@ -166,14 +167,27 @@ class LlmopsApp(App[None]):
             self.call_from_thread(self.announce_data, count - self._last_count)
         self._last_count = count
 
-    @work(thread=True, group="app.watch", exit_on_error=False)
     def run_watcher(self) -> None:
-        ingestor = Ingestor(self.store, StoreRates(Pricer(self._price_overrides)))
-        watcher = Watcher(ingestor, self._watch)
-        watcher.run(
-            self._stop,
-            on_batch=lambda report: self.call_from_thread(self.announce_data, report.spans_loaded),
-        )
+        """Load the `--watch` paths live on a daemon thread.
+
+        Not a Textual worker: it never finishes on its own, and the app's shutdown must not
+        wait for it. It stops when the app unmounts (the stop event) or with the process.
+        """
+        rates = StoreRates(Pricer(self._price_overrides))
+        watcher = Watcher.for_store(self.store, rates, self._watch)
+
+        def announce(report: IngestReport) -> None:
+            if not self._stop.is_set():
+                self.call_from_thread(self.announce_data, report.spans_loaded)
+
+        def follow() -> None:
+            try:
+                watcher.run(self._stop, on_batch=announce)
+            except Exception as error:  # a bug: show it, the cockpit keeps running
+                if not self._stop.is_set():
+                    self.call_from_thread(self.push_screen, ErrorModal(error))
+
+        threading.Thread(target=follow, name="llmops-watch", daemon=True).start()
 
     # -- the one error path -----------------------------------------------------------------
 

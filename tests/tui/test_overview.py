@@ -15,10 +15,10 @@ from tests.tui.conftest import FROZEN_NOW
 
 
 async def _settle(app: LlmopsApp) -> None:
-    await app.workers.wait_for_complete()
-    await app.animator.wait_until_complete()
+    """Wait until the screens' queries are done and their results shown."""
     for _ in range(3):
         await app.workers.wait_for_complete()
+        await app.animator.wait_until_complete()
 
 
 async def test_overview_shows_each_environment_with_the_store_figures(
