@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,12 +51,20 @@ from llmops_tui.store.span_load import (
     RateSource,
     RejectedLine,
     SourceResult,
+    SpanLoader,
 )
 
-CHUNK_BYTES = 64 * 1024 * 1024
-"""Bytes of input per transaction: bounds memory (about 3x this at peak inside DuckDB)."""
+CHUNK_BYTES = 16 * 1024 * 1024
+"""Bytes of input read at a time."""
+SLICE_BYTES = 16 * 1024 * 1024
+"""Records per DuckDB staging step: bounds memory (DuckDB holds a few times this)."""
+GROUP_ROWS = 122_880
+"""Records per transaction: one DuckDB row group, so inserts go straight to the file
+(optimistic writes) instead of through the write-ahead log, and no row group is left half full."""
+GROUP_BYTES = 512 * 1024 * 1024
+"""...or this much input, whichever comes first (a lock is held for one transaction)."""
 BATCH_RECORDS = 50_000
-"""Converted records per transaction for formats parsed in Python."""
+"""Converted records gathered before a checkpoint, for formats parsed in Python."""
 
 FileStatus = Literal["loaded", "unchanged", "empty", "failed"]
 Converter = Callable[[dict[str, Any]], list[dict[str, Any]]]
@@ -131,6 +140,7 @@ class Ingestor:
         *,
         forced_format: TraceFormat | None = None,
         chunk_bytes: int = CHUNK_BYTES,
+        group_bytes: int = GROUP_BYTES,
         max_reasons: int = 5,
         progress: ProgressCallback | None = None,
     ) -> None:
@@ -138,6 +148,11 @@ class Ingestor:
         self._rates = rates
         self._forced = forced_format
         self._chunk_bytes = chunk_bytes
+        self._slice_bytes = min(chunk_bytes, SLICE_BYTES)
+        self._group_bytes = group_bytes
+        self._transaction = ExitStack()
+        self._loader: SpanLoader | None = None
+        self._last_stamp: datetime | None = None
         self._max_reasons = max_reasons
         self._progress = progress
         self._batch = _Batch("flat")
@@ -222,37 +237,66 @@ class Ingestor:
         return state.offset_bytes, state.lines_consumed
 
     def batch_for(self, kind: PayloadKind) -> _Batch:
-        if kind != self._batch.kind:
-            self.flush()
-            self._batch = _Batch(kind)
-        return self._batch
+        batch = self._batch
+        if kind != batch.kind:
+            self._send_slice()  # a slice holds one payload kind; the transaction goes on
+            batch.kind = kind
+        return batch
 
     def batch_full(self) -> None:
         """Called after a file's chunk and its checkpoint were added: a safe point to commit."""
         batch = self._batch
-        if batch.payload_bytes >= self._chunk_bytes or len(batch.line) >= BATCH_RECORDS:
+        if batch.payload_bytes >= self._slice_bytes:
+            self._send_slice()
+        if batch.group_rows >= GROUP_ROWS or batch.group_bytes >= self._group_bytes:
             self.flush()
 
-    def flush(self) -> None:
-        batch, self._batch = self._batch, _Batch(self._batch.kind)
-        if not batch.checkpoints:
+    def _send_slice(self) -> None:
+        """Hand the records gathered so far to the open transaction (opening it if needed)."""
+        batch = self._batch
+        if not batch.line:
             return
+        if self._loader is None:
+            self._loader = self._transaction.enter_context(self._store.spans.loading(self._rates))
+        self._loader.add(batch.table(), kind=batch.kind, ingested_at=self._next_timestamp())
+        batch.clear_rows()
+
+    def flush(self) -> None:
+        """Commit the open transaction with the checkpoints of every file it covers."""
+        try:
+            self._send_slice()
+            batch = self._batch
+            if not batch.checkpoints:
+                return
+            if self._loader is None:
+                self._loader = self._transaction.enter_context(
+                    self._store.spans.loading(self._rates)
+                )
+            result = self._loader.commit(
+                list(batch.checkpoints.values()), now=self._next_timestamp()
+            )
+        finally:
+            self._loader = None
+            self._transaction.close()  # rolls back if commit was not reached
+        self._batch = _Batch(batch.kind)
         self._touched.update(batch.checkpoints)
-        result = self._store.spans.load(
-            batch.table(),
-            kind=batch.kind,
-            rates=self._rates,
-            checkpoints=list(batch.checkpoints.values()),
-            ingested_at=datetime.now(UTC).replace(tzinfo=None),
-        )
         for path, counts in result.sources.items():
             batch.reports[path].add(counts, self._max_reasons)
         if self._progress is not None:
             self._progress(batch.consumed_bytes)
 
+    def _next_timestamp(self) -> datetime:
+        """Now, strictly after the previous one: slices are told apart by `ingested_at`."""
+        now = datetime.now(UTC).replace(tzinfo=None)
+        if self._last_stamp is not None and now <= self._last_stamp:
+            now = self._last_stamp + timedelta(microseconds=1)
+        self._last_stamp = now
+        return now
+
 
 class _Batch:
-    """Records of one or more files bound for one transaction, with their checkpoints."""
+    """The open transaction's pending state: the current slice of records, and the
+    checkpoints and reports of every file the transaction covers."""
 
     def __init__(self, kind: PayloadKind) -> None:
         self.kind: PayloadKind = kind
@@ -261,6 +305,8 @@ class _Batch:
         self.payload: list[str | None] = []
         self.error: list[str | None] = []
         self.payload_bytes = 0
+        self.group_rows = 0
+        self.group_bytes = 0
         self.consumed_bytes = 0
         self.checkpoints: dict[str, Checkpoint] = {}
         self.reports: dict[str, FileReport] = {}
@@ -278,6 +324,12 @@ class _Batch:
         self.line.append(line)
         self.payload.append(text[:200])
         self.error.append(reason)
+
+    def clear_rows(self) -> None:
+        self.group_rows += len(self.line)
+        self.group_bytes += self.payload_bytes
+        self.source, self.line, self.payload, self.error = [], [], [], []
+        self.payload_bytes = 0
 
     def table(self) -> pa.Table:
         return pa.table(

@@ -169,7 +169,7 @@ from (
 join ingest_batch b using (line_no)
 """
 
-SOURCE_COUNTS_SQL = """
+SLICE_COUNTS_SQL = """
 with valid as (
     select b.source, count(*) as n
     from staged s join ingest_batch b using (line_no)
@@ -181,12 +181,13 @@ loaded as (
 ),
 rejected as (
     select source, count(*) as n from ingest_rejects where rejected_at = $ingested_at group by 1
-)
-select c.path, coalesce(l.n, 0), coalesce(v.n, 0) - coalesce(l.n, 0), coalesce(r.n, 0)
-from batch_checkpoints c
-left join valid v on v.source = c.path
-left join loaded l on l.source = c.path
-left join rejected r on r.source = c.path
+),
+sources as (select distinct source from ingest_batch)
+select s.source, coalesce(l.n, 0), coalesce(v.n, 0) - coalesce(l.n, 0), coalesce(r.n, 0)
+from sources s
+left join valid v using (source)
+left join loaded l using (source)
+left join rejected r using (source)
 """
 
 FIRST_REJECTS_SQL = """
@@ -256,39 +257,106 @@ _EMPTY_RATES = pl.DataFrame(
 _EMPTY_COSTS = pl.DataFrame(schema={"row_key": pl.Utf8, "cost_usd": pl.Float64})
 
 
-def load_batch(
-    cur: duckdb.DuckDBPyConnection,
-    batch: pa.Table,
-    *,
-    kind: PayloadKind,
-    rates: RateSource,
-    checkpoints: list[Checkpoint],
-    ingested_at: datetime,
-    max_reasons: int = 5,
-) -> BatchResult:
-    """Stage, resolve, price and insert `batch` in one transaction.
+class SpanLoader:
+    """One write transaction: slices of records go in one by one, then the checkpoints.
 
-    `batch` has `line_no` (int64, unique in the batch), `source` (the file's checkpoint path),
-    `line` (the line or record number in that file), `payload` (a JSON record as text) and
-    `error` (a reason found before the store saw the record, such as invalid UTF-8; the row
-    is then a reject). `checkpoints` holds one entry per file in the batch.
+    Memory is bounded by the slice (DuckDB stages one slice at a time), while the commit
+    covers many slices: once a row group (122,880 rows) fills up inside the transaction,
+    DuckDB writes it straight to the file instead of the write-ahead log, so big ingests
+    write their data once.
     """
-    cur.execute(MACROS_SQL)
-    cur.register("ingest_batch", batch)
-    cur.register("batch_checkpoints", _checkpoint_frame(checkpoints))
-    try:
+
+    def __init__(
+        self, cur: duckdb.DuckDBPyConnection, rates: RateSource, max_reasons: int = 5
+    ) -> None:
+        self._cur = cur
+        self._rates = rates
+        self._max_reasons = max_reasons
+        self._counts: dict[str, list[int]] = {}
+        self._first: dict[str, list[RejectedLine]] = {}
+        self._feedback = 0
+        cur.execute(MACROS_SQL)
         cur.execute("begin transaction")
+
+    def add(self, batch: pa.Table, *, kind: PayloadKind, ingested_at: datetime) -> None:
+        """Stage, resolve, price and insert one slice.
+
+        `batch` has `line_no` (int64, unique in the slice), `source` (the file's checkpoint
+        path), `line` (the line or record number in that file), `payload` (a JSON record as
+        text) and `error` (a reason found before the store saw the record, such as invalid
+        UTF-8; the row is then a reject). `ingested_at` must differ between slices.
+        """
+        cur = self._cur
+        cur.register("ingest_batch", batch)
         try:
-            result = _load(cur, kind, rates, ingested_at, max_reasons)
-            cur.execute("commit")
-        except BaseException:
-            cur.execute("rollback")
-            raise
-    finally:
-        for name in ("ingest_batch", "batch_checkpoints", "batch_rates", "tiered_costs"):
-            cur.unregister(name)
-        cur.execute(DROP_STAGING_SQL)
-    return result
+            cur.execute(STAGE_FLAT_SQL if kind == "flat" else STAGE_OTLP_SQL)
+            cur.execute(RESOLVE_SQL)
+            self._price()
+            params = {"ingested_at": ingested_at}
+            cur.execute(INSERT_SPANS_SQL, params)
+            cur.execute(INSERT_REJECTS_SQL, params)
+            feedback = cur.execute(INSERT_FEEDBACK_SQL).fetchone()
+            self._feedback += feedback[0] if feedback else 0
+            for source, loaded, duplicates, rejects in cur.execute(
+                SLICE_COUNTS_SQL, params
+            ).fetchall():
+                totals = self._counts.setdefault(source, [0, 0, 0])
+                totals[0] += loaded
+                totals[1] += duplicates
+                totals[2] += rejects
+            for source, line, reason in cur.execute(
+                FIRST_REJECTS_SQL, {**params, "limit": self._max_reasons}
+            ).fetchall():
+                first = self._first.setdefault(source, [])
+                if len(first) < self._max_reasons:
+                    first.append(RejectedLine(line, reason))
+        finally:
+            for name in ("ingest_batch", "batch_rates", "tiered_costs"):
+                cur.unregister(name)
+            cur.execute(DROP_STAGING_SQL)
+
+    def _price(self) -> None:
+        cur = self._cur
+        keys = cur.execute(PRICE_KEYS_SQL).pl()
+        rate_table = self._rates.rate_table(keys) if keys.height else _EMPTY_RATES
+        cur.register(
+            "batch_rates", rate_table.select(_EMPTY_RATES.columns).cast(_EMPTY_RATES.schema)
+        )
+        tiered_rows = cur.execute(TIERED_ROWS_SQL).pl()
+        tiered = self._rates.price_rows(tiered_rows) if tiered_rows.height else _EMPTY_COSTS
+        cur.register("tiered_costs", tiered.select(_EMPTY_COSTS.columns).cast(_EMPTY_COSTS.schema))
+
+    def commit(self, checkpoints: list[Checkpoint], *, now: datetime) -> BatchResult:
+        """Record every file's checkpoint with its counts, and commit."""
+        cur = self._cur
+        counts = pl.DataFrame(
+            [(c.path, *self._counts.get(c.path, [0, 0, 0])) for c in checkpoints],
+            schema={
+                "path": pl.Utf8,
+                "loaded": pl.Int64,
+                "duplicates": pl.Int64,
+                "rejects": pl.Int64,
+            },
+            orient="row",
+        )
+        cur.register("batch_checkpoints", _checkpoint_frame(checkpoints))
+        cur.register("batch_counts", counts)
+        try:
+            cur.execute(UPSERT_CHECKPOINTS_SQL, {"now": now})
+        finally:
+            cur.unregister("batch_checkpoints")
+            cur.unregister("batch_counts")
+        cur.execute("commit")
+        return BatchResult(
+            sources={
+                path: SourceResult(loaded, duplicates, rejects, tuple(self._first.get(path, ())))
+                for path, loaded, duplicates, rejects in counts.iter_rows()
+            },
+            feedback_loaded=self._feedback,
+        )
+
+    def rollback(self) -> None:
+        self._cur.execute("rollback")
 
 
 def _checkpoint_frame(checkpoints: list[Checkpoint]) -> pl.DataFrame:
@@ -303,46 +371,4 @@ def _checkpoint_frame(checkpoints: list[Checkpoint]) -> pl.DataFrame:
             "fingerprint": pl.Utf8,
             "complete": pl.Boolean,
         },
-    )
-
-
-def _load(
-    cur: duckdb.DuckDBPyConnection,
-    kind: PayloadKind,
-    rates: RateSource,
-    ingested_at: datetime,
-    max_reasons: int,
-) -> BatchResult:
-    cur.execute(STAGE_FLAT_SQL if kind == "flat" else STAGE_OTLP_SQL)
-    cur.execute(RESOLVE_SQL)
-
-    keys = cur.execute(PRICE_KEYS_SQL).pl()
-    rate_table = rates.rate_table(keys) if keys.height else _EMPTY_RATES
-    cur.register("batch_rates", rate_table.select(_EMPTY_RATES.columns).cast(_EMPTY_RATES.schema))
-    tiered_rows = cur.execute(TIERED_ROWS_SQL).pl()
-    tiered = rates.price_rows(tiered_rows) if tiered_rows.height else _EMPTY_COSTS
-    cur.register("tiered_costs", tiered.select(_EMPTY_COSTS.columns).cast(_EMPTY_COSTS.schema))
-
-    params = {"ingested_at": ingested_at}
-    cur.execute(INSERT_SPANS_SQL, params)
-    cur.execute(INSERT_REJECTS_SQL, params)
-    feedback_row = cur.execute(INSERT_FEEDBACK_SQL).fetchone()
-    counts = cur.execute(SOURCE_COUNTS_SQL, params).pl()
-    counts.columns = ["path", "loaded", "duplicates", "rejects"]
-    cur.register("batch_counts", counts)
-    try:
-        cur.execute(UPSERT_CHECKPOINTS_SQL, {"now": ingested_at})
-    finally:
-        cur.unregister("batch_counts")
-    first: dict[str, list[RejectedLine]] = {}
-    for source, line, reason in cur.execute(
-        FIRST_REJECTS_SQL, {**params, "limit": max_reasons}
-    ).fetchall():
-        first.setdefault(source, []).append(RejectedLine(line, reason))
-    return BatchResult(
-        sources={
-            path: SourceResult(loaded, duplicates, rejects, tuple(first.get(path, ())))
-            for path, loaded, duplicates, rejects in counts.iter_rows()
-        },
-        feedback_loaded=feedback_row[0] if feedback_row else 0,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -14,7 +16,7 @@ from llmops_tui.store.span_load import (
     Checkpoint,
     PayloadKind,
     RateSource,
-    load_batch,
+    SpanLoader,
 )
 
 if TYPE_CHECKING:
@@ -93,6 +95,17 @@ class SpanRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    @contextmanager
+    def loading(self, rates: RateSource) -> Iterator[SpanLoader]:
+        """A write transaction for slices of records; rolled back unless committed."""
+        with self._store.writer() as cur:
+            loader = SpanLoader(cur, rates)
+            try:
+                yield loader
+            except BaseException:
+                loader.rollback()
+                raise
+
     def load(
         self,
         batch: pa.Table,
@@ -102,16 +115,10 @@ class SpanRepository:
         checkpoints: list[Checkpoint],
         ingested_at: datetime,
     ) -> BatchResult:
-        """Load one batch of records with its files' checkpoints, atomically."""
-        with self._store.writer() as cur:
-            return load_batch(
-                cur,
-                batch,
-                kind=kind,
-                rates=rates,
-                checkpoints=checkpoints,
-                ingested_at=ingested_at,
-            )
+        """Load one slice of records with its files' checkpoints, atomically."""
+        with self.loading(rates) as loader:
+            loader.add(batch, kind=kind, ingested_at=ingested_at)
+            return loader.commit(checkpoints, now=ingested_at)
 
     def count(self) -> int:
         with self._store.reader() as cur:

@@ -97,9 +97,10 @@ KILLABLE = textwrap.dedent(
         print("batch", flush=True)
 
     store = Store(Path(sys.argv[1]))
-    Ingestor(store, StoreRates(Pricer()), chunk_bytes=int(sys.argv[3]), progress=report).ingest(
-        [Path(sys.argv[2])]
-    )
+    size = int(sys.argv[3])
+    Ingestor(
+        store, StoreRates(Pricer()), chunk_bytes=size, group_bytes=size, progress=report
+    ).ingest([Path(sys.argv[2])])
     print("finished", flush=True)
     """
 )
@@ -133,7 +134,9 @@ def test_sigkill_part_way_then_rerun_equals_one_clean_ingest(tmp_path: Path) -> 
     killed = Store(killed_db)
     partial = len(_keys(killed))
     assert 0 < partial < len(spans) - 1
-    Ingestor(killed, StoreRates(Pricer()), chunk_bytes=int(chunk)).ingest([path])
+    Ingestor(killed, StoreRates(Pricer()), chunk_bytes=int(chunk), group_bytes=int(chunk)).ingest(
+        [path]
+    )
 
     clean = Store(tmp_path / "clean.duckdb")
     Ingestor(clean, StoreRates(Pricer())).ingest([path])
