@@ -26,6 +26,7 @@ from llmops_tui.errors import IngestError
 from llmops_tui.ingest.formats import RecordError
 from llmops_tui.ingest.formats.attribute_map import spans_from_attribute_map
 from llmops_tui.ingest.formats.console import spans_from_console
+from llmops_tui.ingest.formats.otlp_json import spans_from_otlp_json
 from llmops_tui.ingest.formats.otlp_proto import iter_length_prefixed, spans_from_protobuf
 from llmops_tui.ingest.formats.request_logs import (
     spans_from_anthropic,
@@ -47,7 +48,6 @@ from llmops_tui.store import Store
 from llmops_tui.store.sources import SourceState
 from llmops_tui.store.span_load import (
     Checkpoint,
-    PayloadKind,
     RateSource,
     RejectedLine,
     SourceResult,
@@ -70,6 +70,7 @@ FileStatus = Literal["loaded", "unchanged", "empty", "failed"]
 Converter = Callable[[dict[str, Any]], list[dict[str, Any]]]
 
 CONVERTERS: dict[TraceFormat, Converter] = {
+    TraceFormat.OTLP_JSON: spans_from_otlp_json,
     TraceFormat.CONSOLE: spans_from_console,
     TraceFormat.OPENAI: spans_from_openai,
     TraceFormat.ANTHROPIC: spans_from_anthropic,
@@ -155,7 +156,7 @@ class Ingestor:
         self._last_stamp: datetime | None = None
         self._max_reasons = max_reasons
         self._progress = progress
-        self._batch = _Batch("flat")
+        self._batch = _Batch()
         self._known: dict[str, SourceState] | None = None
         """Checkpoints read up front for a whole run (one query instead of one per file)."""
         self._touched: set[str] = set()
@@ -236,13 +237,6 @@ class Ingestor:
             return None, state.lines_consumed
         return state.offset_bytes, state.lines_consumed
 
-    def batch_for(self, kind: PayloadKind) -> _Batch:
-        batch = self._batch
-        if kind != batch.kind:
-            self._send_slice()  # a slice holds one payload kind; the transaction goes on
-            batch.kind = kind
-        return batch
-
     def batch_full(self) -> None:
         """Called after a file's chunk and its checkpoint were added: a safe point to commit."""
         batch = self._batch
@@ -258,7 +252,7 @@ class Ingestor:
             return
         if self._loader is None:
             self._loader = self._transaction.enter_context(self._store.spans.loading(self._rates))
-        self._loader.add(batch.table(), kind=batch.kind, ingested_at=self._next_timestamp())
+        self._loader.add(batch.table(), ingested_at=self._next_timestamp())
         batch.clear_rows()
 
     def flush(self) -> None:
@@ -278,7 +272,7 @@ class Ingestor:
         finally:
             self._loader = None
             self._transaction.close()  # rolls back if commit was not reached
-        self._batch = _Batch(batch.kind)
+        self._batch = _Batch()
         self._touched.update(batch.checkpoints)
         for path, counts in result.sources.items():
             batch.reports[path].add(counts, self._max_reasons)
@@ -298,8 +292,7 @@ class _Batch:
     """The open transaction's pending state: the current slice of records, and the
     checkpoints and reports of every file the transaction covers."""
 
-    def __init__(self, kind: PayloadKind) -> None:
-        self.kind: PayloadKind = kind
+    def __init__(self) -> None:
         self.source: list[str] = []
         self.line: list[int] = []
         self.payload: list[str | None] = []
@@ -374,12 +367,8 @@ class _FileRun:
         return CONVERTERS.get(fmt)
 
     @property
-    def kind(self) -> PayloadKind:
-        return "otlp" if self.sniffed.format is TraceFormat.OTLP_JSON else "flat"
-
-    @property
     def batch(self) -> _Batch:
-        return self.ingestor.batch_for(self.kind)
+        return self.ingestor._batch
 
     def ok(self, line: int, payload: str) -> None:
         self.batch.ok(self.key, line, payload)

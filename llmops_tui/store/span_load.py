@@ -14,15 +14,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
 import duckdb
 import polars as pl
 import pyarrow as pa
 
-from llmops_tui.store.span_sql import MACROS_SQL, RESOLVE_SQL, STAGE_FLAT_SQL, STAGE_OTLP_SQL
-
-PayloadKind = Literal["flat", "otlp"]
+from llmops_tui.store.span_sql import MACROS_SQL, RESOLVE_SQL, STAGE_FLAT_SQL
 
 PRICE_KEY_COLUMNS = ("provider", "response_model", "request_model", "bucket")
 RATE_COLUMNS = ("per_request", "input", "cache_read", "cache_write", "output", "reasoning")
@@ -159,11 +157,10 @@ INSERT_REJECTS_SQL = """
 insert into ingest_rejects
 select b.source, b.line, r.reason, left(b.payload, 200), $ingested_at
 from (
-    select line_no, parse_error as reason from staged_raw where parse_error is not null
-    union all
     select line_no,
-        case when span_id_raw is not null then 'span ' || left(span_id_raw, 40) || ': ' || reject
-             else reject end
+        case when span_id_raw is not null and parse_error is null
+             then 'span ' || left(span_id_raw, 40) || ': ' || reject
+             else reject end as reason
     from staged where reject is not null
 ) r
 join ingest_batch b using (line_no)
@@ -278,18 +275,18 @@ class SpanLoader:
         cur.execute(MACROS_SQL)
         cur.execute("begin transaction")
 
-    def add(self, batch: pa.Table, *, kind: PayloadKind, ingested_at: datetime) -> None:
+    def add(self, batch: pa.Table, *, ingested_at: datetime) -> None:
         """Stage, resolve, price and insert one slice.
 
         `batch` has `line_no` (int64, unique in the slice), `source` (the file's checkpoint
-        path), `line` (the line or record number in that file), `payload` (a JSON record as
+        path), `line` (the line or record number in that file), `payload` (a flat span as JSON
         text) and `error` (a reason found before the store saw the record, such as invalid
         UTF-8; the row is then a reject). `ingested_at` must differ between slices.
         """
         cur = self._cur
         cur.register("ingest_batch", batch)
         try:
-            cur.execute(STAGE_FLAT_SQL if kind == "flat" else STAGE_OTLP_SQL)
+            cur.execute(STAGE_FLAT_SQL)
             cur.execute(RESOLVE_SQL)
             self._price()
             params = {"ingested_at": ingested_at}

@@ -1,12 +1,12 @@
 """SQL that turns staged JSON records into canonical span rows.
 
-DuckDB parses and flattens the JSON itself: measured on these machines, only a path where
-DuckDB parses reaches the speed of its own `read_json` (shared/reference/duckdb-performance.md),
-while a Python walk over every span is 3-4x slower. So a batch arrives as an Arrow table of
-`(line_no, payload)` strings and everything from JSON parsing to validation happens here:
+DuckDB parses the JSON itself: measured on these machines, only a path where DuckDB parses
+reaches the speed of its own `read_json` (shared/reference/duckdb-performance.md). So a slice
+arrives as an Arrow table of flat span records as text (`ingest/formats/__init__.py`; OTLP
+requests are flattened to them in Python, where turning KeyValue lists into objects is
+cheapest) and everything from parsing to validation happens here:
 
-1. `stage_*_sql` shape one payload kind (flat span objects, or OTLP export requests whose
-   KeyValue lists become JSON objects) into the common `staged_raw` relation;
+1. `STAGE_FLAT_SQL` shapes the records into the `staged_raw` relation;
 2. `resolve_sql` looks up every canonical column through the candidate keys of
    `ingest/dialects.py` (one parse of each attribute map for all candidates), normalises ids,
    times and token semantics, and writes a one-line `reject` reason where a field is wrong.
@@ -108,94 +108,10 @@ create or replace temp macro llmops_status(x) as (
         else 'unset'
     end
 );
-create or replace temp macro llmops_anyvalue(v) as (
-    case
-        when v.stringValue is not null then to_json(v.stringValue)
-        when v.intValue is not null then
-            coalesce(try_cast(v.intValue as hugeint)::varchar, to_json(v.intValue))
-        when v.doubleValue is not null then
-            case when isfinite(try_cast(v.doubleValue as double))
-                 then try_cast(v.doubleValue as double)::varchar
-                 else to_json(v.doubleValue) end
-        when v.boolValue is not null then
-            case when lower(v.boolValue) in ('true', 'false') then lower(v.boolValue)
-                 else to_json(v.boolValue) end
-        when v.bytesValue is not null then to_json(v.bytesValue)
-        when v.arrayValue is not null then
-            '[' || array_to_string(list_transform(coalesce(v.arrayValue."values", []), e ->
-                case
-                    when e.stringValue is not null then to_json(e.stringValue)
-                    when e.intValue is not null
-                        then coalesce(try_cast(e.intValue as hugeint)::varchar, to_json(e.intValue))
-                    when e.doubleValue is not null and isfinite(try_cast(e.doubleValue as double))
-                        then try_cast(e.doubleValue as double)::varchar
-                    when e.boolValue is not null and lower(e.boolValue) in ('true', 'false')
-                        then lower(e.boolValue)
-                    else 'null'
-                end), ',') || ']'
-        when v.kvlistValue is not null then v.kvlistValue::varchar
-        else 'null'
-    end
-);
-create or replace temp macro llmops_kv_object(kvs) as (
-    case when kvs is null then null else
-    ('{' || array_to_string(list_transform(list_filter(kvs, kv -> kv.key is not null),
-        kv -> to_json(kv.key) || ':' || llmops_anyvalue(kv.value)), ',') || '}')
-    end
-);
 """
 """Helpers compiled once per connection. `llmops_id` returns '!' for a value that is present
 but not an id, so the reject reason can quote it; `llmops_count`/`llmops_usd` return -1 for
 a value that is present but not a valid count or amount (negative values included)."""
-
-_ANY_VALUE = {
-    "stringValue": "VARCHAR",
-    "intValue": "VARCHAR",
-    "doubleValue": "VARCHAR",
-    "boolValue": "VARCHAR",
-    "bytesValue": "VARCHAR",
-    "arrayValue": {
-        "values": [
-            {
-                "stringValue": "VARCHAR",
-                "intValue": "VARCHAR",
-                "doubleValue": "VARCHAR",
-                "boolValue": "VARCHAR",
-            }
-        ]
-    },
-    "kvlistValue": "JSON",
-}
-_KEY_VALUES = [{"key": "VARCHAR", "value": _ANY_VALUE}]
-_OTLP_SPAN = {
-    "traceId": "VARCHAR",
-    "spanId": "VARCHAR",
-    "parentSpanId": "VARCHAR",
-    "name": "VARCHAR",
-    "kind": "VARCHAR",
-    "startTimeUnixNano": "VARCHAR",
-    "endTimeUnixNano": "VARCHAR",
-    "attributes": _KEY_VALUES,
-    "events": [{"timeUnixNano": "VARCHAR", "name": "VARCHAR", "attributes": _KEY_VALUES}],
-    "status": {"code": "VARCHAR", "message": "VARCHAR"},
-}
-_OTLP_SCOPE = {"name": "VARCHAR", "version": "VARCHAR"}
-OTLP_STRUCTURE = json.dumps(
-    {
-        "resourceSpans": [
-            {
-                "resource": {"attributes": _KEY_VALUES},
-                "scopeSpans": [{"scope": _OTLP_SCOPE, "spans": [_OTLP_SPAN]}],
-                "instrumentationLibrarySpans": [
-                    {"instrumentationLibrary": _OTLP_SCOPE, "spans": [_OTLP_SPAN]}
-                ],
-            }
-        ]
-    }
-)
-"""The part of an OTLP ExportTraceServiceRequest we read; unknown fields are ignored, as the
-OTLP spec requires of receivers. Kind and status codes are read as text so both integers and
-enum names (protobufjs `toJSON`) work."""
 
 FLAT_STRUCTURE = json.dumps(
     {
@@ -222,21 +138,6 @@ FLAT_STRUCTURE = json.dumps(
         "events": "JSON",
     }
 )
-
-_RAW_COLUMNS = """
-    line_no, trace_id_raw, span_id_raw, parent_raw, name, kind_raw, start_raw, end_raw,
-    duration_raw, status_raw, status_message, attributes, resource, events, scope_name,
-    parse_error
-"""
-
-_PARSE_ERROR = """
-    case
-        when error is not null then error
-        when not json_valid(payload) then 'not valid JSON'
-        when json_type(payload) <> 'OBJECT' then 'expected a JSON object, got '
-            || lower(json_type(payload))
-    end
-"""
 
 STAGE_FLAT_SQL = f"""
 create or replace temp table staged_raw as
@@ -293,63 +194,8 @@ select
         as parse_error
 from shaped
 """
-
-STAGE_OTLP_SQL = f"""
-create or replace temp table staged_raw as
-with checked as (
-    select line_no, payload,
-        coalesce({_PARSE_ERROR},
-            case when json_type(payload, '$.resourceSpans') is distinct from 'ARRAY'
-                 then 'resourceSpans: expected an array of resource spans' end) as parse_error
-    from ingest_batch
-),
-parsed as (
-    select line_no, json_transform(payload, {quote_literal(OTLP_STRUCTURE)}) as j
-    from checked where parse_error is null
-),
-resources as (
-    select line_no, unnest(j.resourceSpans) as rs from parsed
-),
-scopes as (
-    select line_no, rs.resource.attributes as resource_kvs,
-        unnest(list_concat(
-            coalesce(list_transform(rs.scopeSpans,
-                s -> {{'scope': s.scope.name, 'spans': s.spans}}), []),
-            coalesce(list_transform(rs.instrumentationLibrarySpans,
-                s -> {{'scope': s.instrumentationLibrary.name, 'spans': s.spans}}), [])
-        )) as ss
-    from resources
-),
-spans as (
-    select line_no, resource_kvs, ss.scope as scope_name, unnest(ss.spans) as sp from scopes
-)
-select
-    line_no,
-    sp.traceId as trace_id_raw,
-    sp.spanId as span_id_raw,
-    sp.parentSpanId as parent_raw,
-    sp.name as name,
-    sp.kind as kind_raw,
-    sp.startTimeUnixNano as start_raw,
-    sp.endTimeUnixNano as end_raw,
-    null::varchar as duration_raw,
-    sp.status.code as status_raw,
-    sp.status.message as status_message,
-    llmops_kv_object(sp.attributes) as attributes,
-    llmops_kv_object(resource_kvs) as resource,
-    case when len(sp.events) > 0 then
-        to_json(list_transform(sp.events, e -> {{
-            'name': e.name,
-            'time_unix_nano': e.timeUnixNano,
-            'attributes': llmops_kv_object(e.attributes)::json
-        }}))
-    end as events,
-    scope_name,
-    null::varchar as parse_error
-from spans
-union all by name
-select line_no, parse_error from checked where parse_error is not null
-"""
+"""Materialised on purpose: each record's `json_transform` result feeds many columns, and
+DuckDB would evaluate it again for each of them if this were a CTE of `RESOLVE_SQL`."""
 
 
 def _path(key: str) -> str:
@@ -464,7 +310,7 @@ with looked_up as (
     select *,
         json_extract_string(attributes, {_paths_literal(span_keys)}) as a,
         json_extract_string(resource, {_paths_literal(resource_keys)}) as r
-    from staged_raw where parse_error is null
+    from staged_raw
 ),
 picked as (
     select
@@ -478,7 +324,7 @@ picked as (
         try_cast(start_raw as double) as start_d,
         llmops_int(end_raw) as end_i,
         try_cast(end_raw as double) as end_d,
-        status_raw, status_message, attributes, resource, events, scope_name, a,
+        status_raw, status_message, attributes, resource, events, scope_name, a, parse_error,
         {", ".join(picks)}
     from looked_up
 ),
@@ -518,7 +364,8 @@ select
     cost_usd,
     prompt_name, prompt_version, release_id, environment, service_name, user_id, session_id,
     input_text, output_text, attributes, resource as resource_attributes, events,
-    coalesce({", ".join(id_checks + checks)}) as reject,
+    coalesce(parse_error, {", ".join(id_checks + checks)}) as reject,
+    parse_error,
     span_id_raw
 from timed
 """

@@ -14,7 +14,6 @@ import pyarrow as pa
 from llmops_tui.store.span_load import (
     BatchResult,
     Checkpoint,
-    PayloadKind,
     RateSource,
     SpanLoader,
 )
@@ -110,14 +109,13 @@ class SpanRepository:
         self,
         batch: pa.Table,
         *,
-        kind: PayloadKind,
         rates: RateSource,
         checkpoints: list[Checkpoint],
         ingested_at: datetime,
     ) -> BatchResult:
         """Load one slice of records with its files' checkpoints, atomically."""
         with self.loading(rates) as loader:
-            loader.add(batch, kind=kind, ingested_at=ingested_at)
+            loader.add(batch, ingested_at=ingested_at)
             return loader.commit(checkpoints, now=ingested_at)
 
     def count(self) -> int:
