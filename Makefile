@@ -24,8 +24,8 @@ demo: $(STAMP)
 	$(BIN)/llmops demo --dir $(DEMO_DIR)
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check llmops_tui tests bench plugins
-	$(BIN)/ruff check llmops_tui tests bench plugins
+	$(BIN)/ruff format --check llmops_tui tests bench
+	$(BIN)/ruff check llmops_tui tests bench
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)

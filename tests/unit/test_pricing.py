@@ -29,7 +29,6 @@ from genai_prices.types import (
     TimeOfDateConstraint,
 )
 
-from llmops_tui import pricing
 from llmops_tui.pricing import (
     BUCKET_WIDTH,
     RATE_COLUMNS,
@@ -37,6 +36,7 @@ from llmops_tui.pricing import (
     Pricer,
     TokenUsage,
     bucket_of,
+    rates,
 )
 
 MTOK = Decimal(1_000_000)
@@ -413,7 +413,7 @@ def test_unknown_constraint_kinds_fall_back_to_every_bucket(
         ]
     )
     by_period = Pricer().rate_table(keys)
-    monkeypatch.setattr(pricing, "_schedule", lambda model: None)
+    monkeypatch.setattr(rates, "_schedule", lambda model: None)
 
     assert Pricer().rate_table(keys).equals(by_period)
 
@@ -544,13 +544,13 @@ def test_rate_table_rejects_unaligned_buckets() -> None:
 
 def test_rate_table_evaluates_each_model_price_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[ModelPrice] = []
-    real = pricing._basis_rates
+    real = rates._basis_rates
 
     def counting(price: ModelPrice) -> object:
         calls.append(price)
         return real(price)
 
-    monkeypatch.setattr(pricing, "_basis_rates", counting)
+    monkeypatch.setattr(rates, "_basis_rates", counting)
     models = [
         ("openai", "gpt-4o"),
         ("anthropic", "claude-sonnet-4-5"),
