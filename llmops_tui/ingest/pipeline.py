@@ -21,8 +21,7 @@ from llmops_tui.ingest.report import FileReport, IngestReport
 from llmops_tui.ingest.sniff import TraceFormat, UnknownFormat, sniff
 from llmops_tui.ingest.source import FileInfo, discover, fingerprint, read_head, stat_file
 from llmops_tui.store import Store
-from llmops_tui.store.sources import SourceState
-from llmops_tui.store.span_load import RateSource, SpanLoader
+from llmops_tui.store.span_load import Checkpoint, RateSource, SpanLoader
 
 __all__ = ["FileReport", "IngestReport", "Ingestor", "ProgressCallback"]
 
@@ -65,7 +64,7 @@ class Ingestor:
         self._max_reasons = max_reasons
         self._progress = progress
         self.batch = Batch()
-        self._known: dict[str, SourceState] | None = None
+        self._known: dict[str, Checkpoint] | None = None
         """Checkpoints read up front for a whole run (one query instead of one per file)."""
         self._touched: set[str] = set()
         """Files written since `_known` was read: their checkpoints must be read again."""

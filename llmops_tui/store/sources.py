@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from llmops_tui.store.span_load import Checkpoint
+
 if TYPE_CHECKING:
     from llmops_tui.store import Store
 
@@ -28,17 +30,6 @@ order by rejected_at desc, source, line limit ?
 
 
 @dataclass(frozen=True, slots=True)
-class SourceState:
-    path: str
-    format: str
-    size_bytes: int
-    offset_bytes: int
-    lines_consumed: int
-    fingerprint: str
-    complete: bool
-
-
-@dataclass(frozen=True, slots=True)
 class StoredReject:
     source: str
     line: int
@@ -50,18 +41,18 @@ class SourceRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def get(self, path: str) -> SourceState | None:
+    def get(self, path: str) -> Checkpoint | None:
         with self._store.reader() as cur:
             row = cur.execute(GET_SOURCE_SQL, [path]).fetchone()
-        return SourceState(*row) if row else None
+        return Checkpoint(*row) if row else None
 
-    def get_many(self, paths: list[str]) -> dict[str, SourceState]:
+    def get_many(self, paths: list[str]) -> dict[str, Checkpoint]:
         """Checkpoints of many files in one query (a folder of small files)."""
         if not paths or not self._store.exists():
             return {}
         with self._store.reader() as cur:
             rows = cur.execute(GET_SOURCES_SQL, [paths]).fetchall()
-        return {row[0]: SourceState(*row) for row in rows}
+        return {row[0]: Checkpoint(*row) for row in rows}
 
     def forget(self, path: str) -> None:
         """Drop a file's checkpoint and rejects: it was replaced and is read from the start."""
