@@ -27,6 +27,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -716,6 +717,15 @@ def suite_table(cases: dict[str, Case]) -> tuple[list[str], list[str]]:
             + ", ".join(f"{r:.2f}x" for r in ratios)
             + f"; median {statistics.median(ratios):.2f}x"
         )
+        cpu = [
+            a["cpu_seconds"] / b["cpu_seconds"] for a, b in zip(limit.runs, ours.runs, strict=True)
+        ]
+        details.append(
+            f"- {kind} CPU-seconds ratio (limit/ours; less sensitive to other processes than wall "
+            "time, but blind to I/O waits): "
+            + ", ".join(f"{r:.2f}x" for r in cpu)
+            + f"; median {statistics.median(cpu):.2f}x"
+        )
     return lines, details
 
 
@@ -777,6 +787,15 @@ Commands:
 """
 
 
+def save_raw(name: str, info: dict[str, str], cases: list[Case]) -> None:
+    """Every run's raw figures, for later analysis (bench/.data/raw/, not committed)."""
+    raw = DATA_DIR / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    data = {"machine": info, "cases": {c.key: {"path": str(c.path), "runs": c.runs} for c in cases}}
+    (raw / f"{name}-{stamp}.json").write_text(json.dumps(data, indent=1))
+
+
 def update_results(marker: str, body: list[str]) -> None:
     start, end = f"<!-- {marker} -->", f"<!-- /{marker} -->"
     section = "\n".join([start, *body, end])
@@ -814,7 +833,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     info = machine()
-    work = DATA_DIR / "work"
+    # A terminated run still removes its work folder (and subprocess.run kills its worker).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    work = DATA_DIR / f"work-{os.getpid()}"  # per process: concurrent runs must not collide
     work.mkdir(parents=True, exist_ok=True)
     snapshot_code(work / "code")
     if args.profile:
@@ -844,6 +865,7 @@ def main(argv: list[str] | None = None) -> int:
                 *details,
             ]
             out("\n".join(body) + "\n")
+            save_raw(f"ingest-{args.spans}", info, list(cases.values()))
             if not args.no_results:
                 update_results(f"bench:ingest spans={args.spans}", body)
         if args.big_gb > 0:
@@ -860,6 +882,7 @@ def main(argv: list[str] | None = None) -> int:
                     *big_table(case),
                 ]
                 out("\n".join(body) + "\n")
+                save_raw(f"big-{args.big_gb:g}gb", info, [case])
                 if not args.no_results:
                     update_results(f"bench:big gb={args.big_gb:g}", body)
     finally:

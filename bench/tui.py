@@ -117,22 +117,27 @@ async def measure(path: Path) -> dict[str, object]:
     from llmops_tui.tui.screens.traces import TracesScreen
     from llmops_tui.tui.widgets.health import HealthPanel
 
-    async def until(condition: Callable[[], bool]) -> None:
+    async def until(condition: Callable[[], bool], what: str = "") -> None:
+        deadline = time.perf_counter() + 60
         while not condition():
+            if time.perf_counter() > deadline:
+                errors = [str(w.error) for w in app.workers if w.error]
+                raise SystemExit(f"timed out waiting for {what}: worker errors {errors}")
             await asyncio.sleep(0.001)
 
     started = time.perf_counter()
-    app = LlmopsApp(Store(path, readonly=True), project="bench", clock=lambda: END, poll=False)
+    store = Store(path, readonly=True, linger=0.5)
+    app = LlmopsApp(store, project="bench", clock=lambda: END, poll=False)
     results: dict[str, object] = {}
     async with app.run_test(size=(120, 36)) as pilot:
-        await until(lambda: bool(app.screen.query(HealthPanel)))
+        await until(lambda: bool(app.screen.query(HealthPanel)), "the first paint")
         await pilot.pause()
         results["first_paint_s"] = time.perf_counter() - started
 
         await pilot.press("t", "t", "3")  # 30 days: the whole store
         screen = app.screen
         assert isinstance(screen, TracesScreen)
-        await until(lambda: screen.shown == screen._request())
+        await until(lambda: screen.shown == screen._request(), "the first page")
 
         async def timed(action: Callable[[], object]) -> float:
             t = time.perf_counter()

@@ -22,7 +22,9 @@ def open_cockpit(
     if readonly and watch:
         raise LlmopsError("--watch loads data and --readonly forbids changes: pick one")
     name = project.name if project is not None else path.stem
-    store = Store(path, readonly=readonly)
+    # Without --watch the cockpit only reads: a read-only connection that lingers between
+    # queries keeps paging fast and still lets a `llmops watch` process write in between.
+    store = Store(path, readonly=readonly or not watch, linger=0.5)
     if watch:
         store.initialise()
     module = importlib.import_module("llmops_tui.tui.app")

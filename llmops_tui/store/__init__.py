@@ -32,9 +32,14 @@ __all__ = ["Store"]
 class Store:
     """One DuckDB file, opened per unit of work."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False, linger: float = 0.0) -> None:
+        """`linger` keeps an idle read-only connection open that many seconds, so a burst of
+        queries (paging through traces) pays for opening the file once; writers never linger:
+        another process may be waiting for the file."""
         self.path = path
         self.readonly = readonly
+        self._linger = linger if readonly else 0.0
+        self._closer: threading.Timer | None = None
         self._guard = threading.RLock()
         self._write_lock = threading.Lock()
         self._conn: duckdb.DuckDBPyConnection | None = None
@@ -71,6 +76,9 @@ class Store:
     @contextmanager
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._guard:
+            if self._closer is not None:
+                self._closer.cancel()
+                self._closer = None
             if self._conn is None:
                 self._conn = self._open()
             self._users += 1
@@ -90,8 +98,19 @@ class Store:
     def _release(self) -> None:
         self._users -= 1
         if self._users == 0 and self._conn is not None:
-            self._conn.close()
-            self._conn = None
+            if self._linger > 0:
+                self._closer = threading.Timer(self._linger, self._close_idle)
+                self._closer.daemon = True
+                self._closer.start()
+            else:
+                self._conn.close()
+                self._conn = None
+
+    def _close_idle(self) -> None:
+        with self._guard:
+            if self._users == 0 and self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         if self.readonly and not self.path.exists():

@@ -160,7 +160,7 @@ class TraceRepository:
                     start_time=started,
                     name=name,
                     environment=env,
-                    models=tuple(models),
+                    models=tuple(models or ()),
                     prompt=prompt or any_prompt,
                     duration_ms=duration,
                     tokens=int(tokens),

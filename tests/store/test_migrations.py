@@ -65,3 +65,16 @@ def test_a_newer_database_is_refused_for_reading_and_writing(store: Store) -> No
         Store(store.path, readonly=True).spans.count()
     with pytest.raises(MigrationError, match="newer than this llmops-tui knows"):
         Store(store.path).initialise()
+
+
+def test_a_lingering_reader_reuses_its_connection_then_lets_go(store: Store) -> None:
+    import time
+
+    reader = Store(store.path, readonly=True, linger=0.2)
+    reader.spans.count()
+    first = reader._conn
+    reader.spans.count()
+    assert first is not None
+    assert reader._conn is first  # the second query did not reopen the file
+    time.sleep(0.5)
+    assert reader._conn is None  # and the file was released when idle
