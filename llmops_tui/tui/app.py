@@ -80,6 +80,8 @@ class LlmopsApp(App[None]):
         self._stop = threading.Event()
         self._last_count: int | None = None
         self._price_overrides = dict(price_overrides or {})
+        self._data_range: tuple[int, tuple[datetime | None, datetime | None]] | None = None
+        self._data_range_lock = threading.Lock()
         self.environments: list[str] = []
         """Environments seen by the last Overview load, offered in the command palette."""
 
@@ -116,6 +118,16 @@ class LlmopsApp(App[None]):
     def action_show_screen(self, mode: str) -> None:
         if self.store.exists() or self._watch:
             self.switch_mode(mode)
+
+    def data_range(self) -> tuple[datetime | None, datetime | None]:
+        """The stored data's first and last start time, read once per generation of data
+        (called from screen workers: every page and refresh needs it for the time window)."""
+        with self._data_range_lock:
+            cached = self._data_range
+            if cached is None or cached[0] != self.generation:
+                cached = (self.generation, self.store.overview.data_range())
+                self._data_range = cached
+            return cached[1]
 
     def open_trace(self, trace_id: str, start: datetime | None) -> None:
         self.push_screen(TraceScreen(trace_id, start))

@@ -77,7 +77,7 @@ class OverviewScreen(DataScreen):
     @work(thread=True, exclusive=True, group="overview.load", exit_on_error=False)
     def load_overview(self, view: View) -> None:
         store = self.cockpit.store
-        data_start, data_end = store.overview.data_range()
+        data_start, data_end = self.cockpit.data_range()
         window = view.window(self.cockpit.clock(), data_start, data_end)
         env = view.environment
         self.post_message(

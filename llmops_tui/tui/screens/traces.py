@@ -104,7 +104,7 @@ class TracesScreen(DataScreen):
     def load_page(self, request: tuple[View, str, TraceSort, bool, PageKey | None]) -> None:
         view, _, sort, descending, after = request
         store = self.cockpit.store
-        data_start, data_end = store.overview.data_range()
+        data_start, data_end = self.cockpit.data_range()
         window = view.window(self.cockpit.clock(), data_start, data_end)
         rows = store.traces.page(
             start=window.start,
@@ -242,7 +242,7 @@ class TracesScreen(DataScreen):
     @work(thread=True, exclusive=True, group="traces.export", exit_on_error=False)
     def export_traces(self, path: Path, view: View) -> None:
         store = self.cockpit.store
-        data_start, data_end = store.overview.data_range()
+        data_start, data_end = self.cockpit.data_range()
         window = view.window(self.cockpit.clock(), data_start, data_end)
         written = 0
         with path.open("w", encoding="utf-8") as out:
