@@ -5,7 +5,8 @@
 a `llmops watch` process, the cockpit and a CI job can take turns on the same file. Within a
 process, threads share one connection through per-thread cursors (DuckDB's rule) and writes
 are serialised by a lock. Repositories hang off the store: `store.spans`, `store.sources`,
-`store.metrics`, `store.overview`, `store.traces`.
+`store.metrics`, `store.overview`, `store.traces`, and the version registry's
+`store.versions`, `store.labels`, `store.releases`, `store.links` (API in their docstrings).
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ import duckdb
 
 from llmops_tui.errors import StoreError
 from llmops_tui.store.connection import open_connection
+from llmops_tui.store.labels import LabelRepository
+from llmops_tui.store.links import LinkRepository
 from llmops_tui.store.metrics import MetricsRepository
 from llmops_tui.store.migrate import check_compatible, migrate
 from llmops_tui.store.overview import OverviewRepository
+from llmops_tui.store.releases import ReleaseRepository
 from llmops_tui.store.sources import SourceRepository
 from llmops_tui.store.spans import SpanRepository
 from llmops_tui.store.traces import TraceRepository
+from llmops_tui.store.versions import VersionRepository
 
 __all__ = ["Store"]
 
@@ -50,6 +55,10 @@ class Store:
         self.metrics = MetricsRepository(self)
         self.overview = OverviewRepository(self)
         self.traces = TraceRepository(self)
+        self.versions = VersionRepository(self)
+        self.labels = LabelRepository(self)
+        self.releases = ReleaseRepository(self)
+        self.links = LinkRepository(self)
 
     def exists(self) -> bool:
         return self.path.exists()
