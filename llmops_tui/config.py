@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from llmops_tui.domain.versions import DEFAULT_GLOBS, ArtifactKind
 from llmops_tui.errors import ConfigError
 from llmops_tui.pricing import PriceOverride
 
@@ -23,7 +24,7 @@ CONFIG_NAME = "llmops.toml"
 DB_ENV = "LLMOPS_DB"
 DEFAULT_DB = Path(".llmops") / "llmops.duckdb"
 
-_TOP_LEVEL = {"project", "pricing"}
+_TOP_LEVEL = {"project", "pricing", "artifacts"}
 _PROJECT_KEYS = {"name"}
 _PRICING_KEYS = {"models"}
 _PRICE_KEYS = {
@@ -45,6 +46,12 @@ class ProjectConfig:
     price_overrides: dict[str, PriceOverride] = field(default_factory=dict)
     """`[pricing.models."name"]`: USD per million tokens for models genai-prices lacks or
     that you pay differently for (a self-hosted fine-tune, a negotiated rate)."""
+    artifacts: dict[ArtifactKind, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_GLOBS)
+    )
+    """`[artifacts]`: per kind (prompt, model, retrieval, dataset), the globs of its files,
+    relative to the project. An artifact's name is its path below the glob's folder (the part
+    before the first wildcard) without extension. A kind left out keeps its defaults."""
 
 
 def find_project(start: Path) -> Path | None:
@@ -74,7 +81,23 @@ def load_project(root: Path) -> ProjectConfig:
         model: _override(path, model, table)
         for model, table in _table(pricing, "models", f"{path}: [pricing]").items()
     }
-    return ProjectConfig(root=root, name=name, price_overrides=overrides)
+    artifacts = _artifacts(_table(data, "artifacts", str(path)), f"{path}: [artifacts]")
+    return ProjectConfig(root=root, name=name, price_overrides=overrides, artifacts=artifacts)
+
+
+def _artifacts(table: dict[str, Any], where: str) -> dict[ArtifactKind, tuple[str, ...]]:
+    _check_keys(table, {kind.value for kind in ArtifactKind}, where)
+    globs = dict(DEFAULT_GLOBS)
+    for key, value in table.items():
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ConfigError(f"{where}: {key}: expected a list of globs, got {value!r}")
+        for pattern in value:
+            if pattern.startswith(("/", "../")) or "/../" in pattern:
+                raise ConfigError(f"{where}: {key}: {pattern!r} must stay inside the project")
+        globs[ArtifactKind(key)] = tuple(value)
+    return globs
 
 
 def load_optional_project(start: Path) -> ProjectConfig | None:

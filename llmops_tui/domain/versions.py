@@ -8,7 +8,7 @@ appearance in git history; number 0 is the `working` version (edits not yet comm
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -54,7 +54,8 @@ class ArtifactVersion:
     schema: dict[str, str] | None = None
     """A dataset's columns and their types (`"string"`, `"number"`, `"string|null"`...)."""
     problem: str | None = None
-    """Why this content could not be parsed (the version still counts: content is content)."""
+    """Why this content could not be parsed, as it follows the file name in a one-line error
+    (`:9: messages[1].role: expected a string`); the version still counts."""
 
     @property
     def tag(self) -> str:
@@ -249,3 +250,42 @@ class RegistryUpdate:
     blobs: tuple[tuple[str, str], ...] = ()
     """(git blob id, content hash)."""
     state: tuple[tuple[str, str], ...] = ()
+
+
+DEFAULT_GLOBS: dict[ArtifactKind, tuple[str, ...]] = {
+    ArtifactKind.PROMPT: (
+        "prompts/**/*.md",
+        "prompts/**/*.txt",
+        "prompts/**/*.yaml",
+        "prompts/**/*.yml",
+        "prompts/**/*.json",
+    ),
+    ArtifactKind.MODEL: (
+        "models/**/*.yaml",
+        "models/**/*.yml",
+        "models/**/*.toml",
+        "models/**/*.json",
+    ),
+    ArtifactKind.RETRIEVAL: (
+        "retrieval/**/*.yaml",
+        "retrieval/**/*.yml",
+        "retrieval/**/*.toml",
+        "retrieval/**/*.json",
+    ),
+    ArtifactKind.DATASET: ("datasets/**/*.jsonl", "datasets/**/*.csv"),
+}
+"""Where each kind of artifact lives unless `[artifacts]` in llmops.toml says otherwise."""
+
+
+@dataclass(slots=True)
+class RegistrySnapshot:
+    """What the store already knows when a sync starts (mutable: the scan extends it)."""
+
+    blobs: dict[str, str] = field(default_factory=dict)
+    """git blob id -> content hash."""
+    versions: dict[tuple[ArtifactKind, str], dict[str, int]] = field(default_factory=dict)
+    """(kind, name) -> {content hash: version number} (0 for the working version)."""
+    artifacts: dict[tuple[ArtifactKind, str], ArtifactState] = field(default_factory=dict)
+    problems: dict[tuple[ArtifactKind, str], str] = field(default_factory=dict)
+    """(kind, content hash) -> why that content could not be parsed."""
+    state: dict[str, str] = field(default_factory=dict)

@@ -17,7 +17,8 @@ Reads (all return frozen dataclasses from `llmops_tui.domain.versions`):
 
 Writes (label moves are in `store.labels`, see `store/labels.py`):
 
-    store.versions.apply(update: RegistryUpdate) -> None      (one transaction; `versions sync`)
+    store.versions.known() -> RegistrySnapshot                 (what a scan starts from)
+    store.versions.apply(update: RegistryUpdate, *, now) -> None   (one transaction; a sync)
 
 Numbers: version 0 is the `working` version (uncommitted content). Committed versions are
 appended, never renumbered, so a label pointing at v3 keeps meaning the same text.
@@ -34,8 +35,10 @@ import polars as pl
 from llmops_tui.domain.versions import (
     WORKING,
     ArtifactKind,
+    ArtifactState,
     ArtifactSummary,
     ArtifactVersion,
+    RegistrySnapshot,
     RegistryUpdate,
     StoredVersion,
     VersionMetrics,
@@ -157,7 +160,8 @@ GET_STATE_SQL = "select value from versions_state where key = $key"
 KNOWN_BLOBS_SQL = "select blob, content_hash from artifact_blobs"
 
 KNOWN_VERSIONS_SQL = """
-select kind, name, version, content_hash from artifact_versions order by kind, name, version
+select kind, name, version, content_hash, problem from artifact_versions
+order by kind, name, version
 """
 
 KNOWN_ARTIFACTS_SQL = "select kind, name, path, deleted_in from artifacts"
@@ -272,25 +276,26 @@ class VersionRepository:
             row = cur.execute(GET_STATE_SQL, {"key": key}).fetchone()
         return row[0] if row else None
 
-    def known(
-        self,
-    ) -> tuple[
-        dict[str, str],
-        dict[tuple[ArtifactKind, str], dict[str, int]],
-        dict[tuple[ArtifactKind, str], tuple[str, str | None]],
-    ]:
-        """(blob -> content hash, (kind, name) -> {content hash: number},
-        (kind, name) -> (path, deleted_in)): what a scan starts from."""
+    def known(self) -> RegistrySnapshot:
+        """What a scan starts from: blobs already hashed, versions, artifacts, problems."""
+        snapshot = RegistrySnapshot()
+        if not self._store.exists():
+            return snapshot
         with self._store.reader() as cur:
-            blobs = dict(cur.execute(KNOWN_BLOBS_SQL).fetchall())
-            versions: dict[tuple[ArtifactKind, str], dict[str, int]] = {}
-            for k, name, number, content_hash in cur.execute(KNOWN_VERSIONS_SQL).fetchall():
-                versions.setdefault((ArtifactKind(k), name), {})[content_hash] = int(number)
-            artifacts = {
-                (ArtifactKind(k), name): (path, deleted)
-                for k, name, path, deleted in cur.execute(KNOWN_ARTIFACTS_SQL).fetchall()
-            }
-        return blobs, versions, artifacts
+            snapshot.blobs.update(cur.execute(KNOWN_BLOBS_SQL).fetchall())
+            for k, name, number, content_hash, problem in cur.execute(
+                KNOWN_VERSIONS_SQL
+            ).fetchall():
+                kind = ArtifactKind(k)
+                snapshot.versions.setdefault((kind, name), {})[content_hash] = int(number)
+                if problem is not None:
+                    snapshot.problems[kind, content_hash] = problem
+            for k, name, path, deleted in cur.execute(KNOWN_ARTIFACTS_SQL).fetchall():
+                snapshot.artifacts[ArtifactKind(k), name] = ArtifactState(
+                    ArtifactKind(k), name, path, deleted
+                )
+            snapshot.state.update(cur.execute("select key, value from versions_state").fetchall())
+        return snapshot
 
     # ------------------------------------------------------------------ writes
 

@@ -1,0 +1,1 @@
+"""The git-native version registry: scan, sync, resolve references, diff."""
