@@ -21,6 +21,7 @@ from llmops_tui.cli.ingest import ingest_command
 from llmops_tui.cli.init import init_command
 from llmops_tui.cli.reprice import reprice_command
 from llmops_tui.cli.stats import stats_command
+from llmops_tui.cli.versions import versions_group
 from llmops_tui.cli.watch import watch_command
 from llmops_tui.errors import LlmopsError
 
@@ -104,6 +105,7 @@ cli.add_command(stats_command)
 cli.add_command(reprice_command)
 cli.add_command(demo_command)
 cli.add_command(watch_command)
+cli.add_command(versions_group)
 
 
 def main() -> None:

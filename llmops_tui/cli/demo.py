@@ -13,6 +13,7 @@ from llmops_tui.cli.context import CliContext, pass_context
 from llmops_tui.cli.output import count
 from llmops_tui.config import load_project
 from llmops_tui.costs import StoreRates
+from llmops_tui.demo import history
 from llmops_tui.demo.workspace import build_workspace
 from llmops_tui.ingest.pipeline import Ingestor
 from llmops_tui.pricing import Pricer
@@ -51,11 +52,19 @@ def demo_command(ctx: CliContext, directory: Path, spans: int, no_tui: bool) -> 
         f"loaded {count(report.spans_loaded)} spans into {workspace.database} "
         f"in {time.monotonic() - started:.1f}s"
     )
+    versions = history.register(store, project, workspace.traffic, now=end)
+    links = versions.links
+    linked = f"; {count(links.by_attribute + links.by_text)} spans linked to them" if links else ""
+    click.echo(
+        f"registered {len(versions.new_versions)} versions of prompts and configs from "
+        f"{versions.commits} commits{linked}"
+    )
     t = workspace.traffic
     click.echo(
         f"incident: prompt support@{t.incident_prompt_version} on production, "
         f"{t.incident_start:%Y-%m-%d %H:%M} to {t.incident_end:%H:%M} UTC"
     )
     click.echo(f"try: cd {workspace.root} && llmops stats --since 7d --by prompt")
+    click.echo("     llmops versions list; llmops versions diff support@v3 support@v4")
     if not no_tui:
         open_cockpit(workspace.database, project, readonly=False, watch=[])

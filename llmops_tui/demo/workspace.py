@@ -1,7 +1,9 @@
 """Building the demo workspace: the sample project plus 30 days of simulated traffic.
 
 The traffic is written as real OTLP JSON files and loaded through the same `Ingestor` a
-user's files go through, so the demo exercises exactly the code path users depend on.
+user's files go through, so the demo exercises exactly the code path users depend on. The
+sample project's prompt and config history is replayed as real git commits dated along the
+traffic's rollouts (`history.py`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from llmops_tui.demo import history
 from llmops_tui.demo.traffic import TrafficSummary, write_traffic
 from llmops_tui.errors import LlmopsError
 
@@ -42,10 +45,12 @@ def build_workspace(
             f"{root}: exists and is not a demo workspace; nothing was changed",
             hint="pick another --dir, or remove the folder",
         )
-    for stale in (root / "traces", root / ".llmops"):
+    for stale in (root / "traces", root / ".llmops", root / ".git"):
         shutil.rmtree(stale, ignore_errors=True)
     shutil.copytree(sample, root, dirs_exist_ok=True)
     (root / MARKER).write_text("built by `llmops demo`; safe to delete\n", encoding="utf-8")
     traces = root / "traces"
     traffic = write_traffic(traces, end=end, target_spans=target_spans)
+    if shutil.which("git") is not None:  # without git the demo still works, unversioned
+        history.replay(root, history.plan(traffic), sample=sample)
     return DemoWorkspace(root, traces, root / ".llmops" / "llmops.duckdb", traffic)

@@ -185,6 +185,7 @@ class Ingestor:
             batch.reports[path].add(counts, self._max_reasons)
         if self._progress is not None:
             self._progress(batch.consumed_bytes)
+        self._store.links.link()  # the version registry: link the spans just committed
 
     def _next_timestamp(self) -> datetime:
         """Now, strictly after the previous one: slices are told apart by `ingested_at`."""

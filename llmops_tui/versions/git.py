@@ -9,6 +9,7 @@ own rename detection, shallow-clone and worktree handling come for free. Output 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Iterable, Iterator
@@ -177,3 +178,47 @@ class Git:
                 if relative is not None:
                     files[relative] = parts[2]
         return files
+
+
+def init_repository(root: Path) -> Git:
+    """`git init` a folder (the demo workspace; tests) and return it as a `Git`."""
+    result = subprocess.run(
+        ["git", "init", "--quiet", "--initial-branch=main", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise LlmopsError(f"git init {root}: {result.stderr.strip() or 'failed'}")
+    return Git(root.resolve(), "")
+
+
+def commit_all(git: Git, message: str, *, author: str, email: str, at: datetime) -> str:
+    """Stage everything and commit it as `author` at `at` (author and committer date alike,
+    so a replayed history is the same commits every time). Returns the commit id."""
+    stamp = f"{int(at.timestamp())} +0000"
+    identity = {
+        "GIT_AUTHOR_NAME": author,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_AUTHOR_DATE": stamp,
+        "GIT_COMMITTER_NAME": author,
+        "GIT_COMMITTER_EMAIL": email,
+        "GIT_COMMITTER_DATE": stamp,
+    }
+    env = {**os.environ, **identity}
+    for args in (
+        ["add", "--all"],
+        ["commit", "--quiet", "--no-verify", "--allow-empty", "-m", message],
+    ):
+        result = subprocess.run(
+            ["git", "-C", str(git.top), "-c", "commit.gpgsign=false", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise LlmopsError(f"git {args[0]}: {result.stderr.strip() or 'failed'}")
+    head = git.head()
+    assert head is not None
+    return head

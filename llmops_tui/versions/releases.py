@@ -42,10 +42,26 @@ def _release(
         ref=ref,
         commit=commit,
         entries=tuple(
-            ReleaseEntry(kind, name, digest, snapshot.versions.get((kind, name), {}).get(digest, 0))
+            ReleaseEntry(kind, name, digest, _number(snapshot, kind, name, digest))
             for kind, name, digest in sorted(entries)
         ),
     )
+
+
+def _number(snapshot: RegistrySnapshot, kind: ArtifactKind, name: str, digest: str) -> int:
+    """The version number of a content; an artifact renamed since has its history under the
+    new name, so a content no version of `name` has is looked for under the kind's others."""
+    number = snapshot.versions.get((kind, name), {}).get(digest)
+    if number is not None:
+        return number
+    found = {
+        n
+        for (k, _), numbers in snapshot.versions.items()
+        if k is kind
+        for d, n in numbers.items()
+        if d == digest
+    }
+    return found.pop() if len(found) == 1 else 0
 
 
 def release_at(
