@@ -52,7 +52,7 @@ def ingestor(store: Store, rates: StoreRates) -> Ingestor:
 
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoWorkspace:
-    """A small demo workspace, built and ingested once per session."""
+    """A small demo workspace, built, ingested and version-synced once per session."""
     from llmops_tui.demo.workspace import build_workspace
 
     root = tmp_path_factory.mktemp("demo") / "workspace"
@@ -63,6 +63,10 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoWorkspace:
     store = Store(workspace.database)
     store.initialise()
     Ingestor(store, StoreRates(Pricer(project.price_overrides))).ingest([workspace.traces])
+    if (root / ".git").is_dir():  # as `llmops demo` does: versions, labels and span links
+        from llmops_tui.demo import history
+
+        history.register(store, project, workspace.traffic, now=DEMO_END)
     return workspace
 
 

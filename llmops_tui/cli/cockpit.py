@@ -22,9 +22,10 @@ def open_cockpit(
     if readonly and watch:
         raise LlmopsError("--watch loads data and --readonly forbids changes: pick one")
     name = project.name if project is not None else path.stem
-    # Without --watch the cockpit only reads: a read-only connection that lingers between
-    # queries keeps paging fast and still lets a `llmops watch` process write in between.
-    store = Store(path, readonly=readonly or not watch, linger=0.5)
+    # Without --watch the cockpit reads through read-only connections that linger between
+    # queries: paging stays fast and a `llmops watch` process can still write in between. Its
+    # rare writes (a label move) take the file for one unit of work; --readonly forbids them.
+    store = Store(path, readonly=readonly, shared_reads=not watch, linger=0.5)
     if watch:
         store.initialise()
     module = importlib.import_module("llmops_tui.tui.app")

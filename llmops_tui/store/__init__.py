@@ -4,9 +4,13 @@
 `reader()` and `writer()` hand out a cursor and close the file when the last user is done, so
 a `llmops watch` process, the cockpit and a CI job can take turns on the same file. Within a
 process, threads share one connection through per-thread cursors (DuckDB's rule) and writes
-are serialised by a lock. Repositories hang off the store: `store.spans`, `store.sources`,
+are serialised by a lock. A store made with `shared_reads` (the cockpit) reads through
+read-only connections, which other reading processes can share, and opens the file for writing
+only for one write (a label move) once this process's readers have let go: DuckDB refuses a
+read-write and a read-only connection to one file in the same process. Repositories hang off the store: `store.spans`, `store.sources`,
 `store.metrics`, `store.overview`, `store.traces`, and the version registry's
-`store.versions`, `store.labels`, `store.releases`, `store.links` (API in their docstrings).
+`store.versions`, `store.labels`, `store.releases`, `store.links` and the Versions screen's
+`store.version_scores` (API in their docstrings).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from llmops_tui.store.releases import ReleaseRepository
 from llmops_tui.store.sources import SourceRepository
 from llmops_tui.store.spans import SpanRepository
 from llmops_tui.store.traces import TraceRepository
+from llmops_tui.store.version_scores import VersionScoreRepository
 from llmops_tui.store.versions import VersionRepository
 
 __all__ = ["Store"]
@@ -37,17 +42,29 @@ __all__ = ["Store"]
 class Store:
     """One DuckDB file, opened per unit of work."""
 
-    def __init__(self, path: Path, *, readonly: bool = False, linger: float = 0.0) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        readonly: bool = False,
+        linger: float = 0.0,
+        shared_reads: bool = False,
+    ) -> None:
         """`linger` keeps an idle read-only connection open that many seconds, so a burst of
         queries (paging through traces) pays for opening the file once; writers never linger:
-        another process may be waiting for the file."""
+        another process may be waiting for the file. `shared_reads` opens read-only
+        connections for reads even though the store may write (see the module docstring)."""
         self.path = path
         self.readonly = readonly
-        self._linger = linger if readonly else 0.0
+        self._read_only_reads = readonly or shared_reads
+        self._linger = linger if self._read_only_reads else 0.0
         self._closer: threading.Timer | None = None
         self._guard = threading.RLock()
+        self._idle = threading.Condition(self._guard)
+        """Notified when the last user leaves: a write on a `shared_reads` store waits for it."""
         self._write_lock = threading.Lock()
         self._conn: duckdb.DuckDBPyConnection | None = None
+        self._conn_read_only = False
         self._users = 0
         self._schema_checked = False
         self.spans = SpanRepository(self)
@@ -59,6 +76,7 @@ class Store:
         self.labels = LabelRepository(self)
         self.releases = ReleaseRepository(self)
         self.links = LinkRepository(self)
+        self.version_scores = VersionScoreRepository(self)
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -71,7 +89,7 @@ class Store:
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor for reads; the file is released when the last user leaves."""
-        with self._connection() as cur:
+        with self._connection(write=False) as cur:
             yield cur
 
     @contextmanager
@@ -79,17 +97,26 @@ class Store:
         """A cursor for one serialised unit of write work."""
         if self.readonly:
             raise StoreError(f"{self.path}: opened read-only (--readonly); nothing was changed")
-        with self._write_lock, self._connection() as cur:
+        with self._write_lock, self._connection(write=True) as cur:
             yield cur
 
     @contextmanager
-    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _connection(self, *, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         with self._guard:
             if self._closer is not None:
                 self._closer.cancel()
                 self._closer = None
+            if write and self._conn is not None and self._conn_read_only:
+                # Readers here hold cursors of the read-only connection: wait for them, then
+                # reopen read-write (readers arriving meanwhile share the writer's connection).
+                while self._users:
+                    self._idle.wait()
+                if self._conn is not None and self._conn_read_only:
+                    self._conn.close()
+                    self._conn = None
             if self._conn is None:
-                self._conn = self._open()
+                self._conn_read_only = self._read_only_reads and not write
+                self._conn = self._open(read_only=self._conn_read_only)
             self._users += 1
             try:
                 cursor = self._conn.cursor()
@@ -107,7 +134,8 @@ class Store:
     def _release(self) -> None:
         self._users -= 1
         if self._users == 0 and self._conn is not None:
-            if self._linger > 0:
+            self._idle.notify_all()
+            if self._linger > 0 and self._conn_read_only:
                 self._closer = threading.Timer(self._linger, self._close_idle)
                 self._closer.daemon = True
                 self._closer.start()
@@ -121,18 +149,18 @@ class Store:
                 self._conn.close()
                 self._conn = None
 
-    def _open(self) -> duckdb.DuckDBPyConnection:
-        if self.readonly and not self.path.exists():
+    def _open(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        if read_only and not self.path.exists():
             raise StoreError(
                 f"{self.path}: no database yet",
                 hint="load traces with `llmops ingest PATH` or build the demo with `llmops demo`",
             )
-        if not self.readonly:
+        if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = open_connection(self.path, readonly=self.readonly)
+        conn = open_connection(self.path, readonly=read_only)
         try:
             if not self._schema_checked:
-                if self.readonly:
+                if read_only:
                     check_compatible(conn)
                 else:
                     migrate(conn)
