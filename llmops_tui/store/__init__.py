@@ -7,10 +7,10 @@ process, threads share one connection through per-thread cursors (DuckDB's rule)
 are serialised by a lock. A store made with `shared_reads` (the cockpit) reads through
 read-only connections, which other reading processes can share, and opens the file for writing
 only for one write (a label move) once this process's readers have let go: DuckDB refuses a
-read-write and a read-only connection to one file in the same process. Repositories hang off the store: `store.spans`, `store.sources`,
-`store.metrics`, `store.overview`, `store.traces`, and the version registry's
-`store.versions`, `store.labels`, `store.releases`, `store.links` and the Versions screen's
-`store.version_scores` (API in their docstrings).
+read-write and a read-only connection to one file in the same process. Repositories hang off
+the store: `store.spans`, `store.sources`, `store.metrics`, `store.overview`, `store.traces`,
+and the version registry's `store.versions`, `store.labels`, `store.releases`, `store.links`
+and the Versions screen's `store.version_scores` (API in their docstrings).
 """
 
 from __future__ import annotations

@@ -33,11 +33,16 @@ from llmops_tui.tui.screens.help import HelpScreen
 from llmops_tui.tui.screens.overview import OverviewScreen
 from llmops_tui.tui.screens.trace_detail import TraceScreen
 from llmops_tui.tui.screens.traces import TracesScreen
+from llmops_tui.tui.screens.versions import VersionsScreen
 from llmops_tui.tui.screens.welcome import WelcomeScreen
 from llmops_tui.tui.view import Clock, View, utc_now
 
 POLL_SECONDS = 3.0
-SCREENS_BY_KEY = {"1": ("overview", "Overview"), "3": ("traces", "Traces")}
+SCREENS_BY_KEY = {
+    "1": ("overview", "Overview"),
+    "2": ("versions", "Versions"),
+    "3": ("traces", "Traces"),
+}
 """DESIGN §7 numbering; keys of screens later releases build do nothing yet."""
 
 
@@ -46,6 +51,7 @@ class LlmopsApp(App[None]):
     TITLE = "llmops"
     MODES: ClassVar[dict[str, type[Screen[None]]]] = {  # type: ignore[assignment]
         "overview": OverviewScreen,
+        "versions": VersionsScreen,
         "traces": TracesScreen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -15,15 +15,20 @@ from llmops_tui.store import Store
 def test_reads_are_read_only_and_a_write_takes_the_file_in_between(store: Store) -> None:
     cockpit = Store(store.path, shared_reads=True, linger=60)
     cockpit.spans.count()
-    assert cockpit._conn is not None
-    assert cockpit._conn_read_only  # lingering, read-only
+    assert _open_mode(cockpit) == "read-only"  # and lingering
     with cockpit.writer() as cur:
         cur.execute("create table notes (text varchar)")
         cur.execute("insert into notes values ('moved a label')")
-    assert cockpit._conn is None  # writers never linger
+    assert _open_mode(cockpit) == "closed"  # writers never linger
     with cockpit.reader() as cur:
         assert cur.execute("select text from notes").fetchall() == [("moved a label",)]
-    assert cockpit._conn_read_only
+    assert _open_mode(cockpit) == "read-only"
+
+
+def _open_mode(store: Store) -> str:
+    if store._conn is None:
+        return "closed"
+    return "read-only" if store._conn_read_only else "read-write"
 
 
 def test_a_write_waits_for_a_reader_of_the_same_process(store: Store) -> None:

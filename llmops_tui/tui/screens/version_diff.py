@@ -1,0 +1,96 @@
+"""Two versions of an artifact side by side (or as a unified diff), changed words highlighted.
+
+The diff is the one `llmops versions diff` prints (`llmops_tui.versions.diff`); this screen
+only loads the two texts in a worker and scrolls the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from llmops_tui.domain.versions import ArtifactKind, VersionText, version_tag
+from llmops_tui.tui.context import Cockpit, cockpit
+from llmops_tui.versions import diff
+
+
+@dataclass
+class TextsLoaded(Message):
+    old: VersionText
+    new: VersionText
+
+
+class VersionDiffScreen(Screen[None]):
+    CSS_PATH = "version_diff.tcss"
+    AUTO_FOCUS = "#diff"
+    HELP_TITLE = "Version diff"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,backspace", "close", "Back"),
+        Binding("u", "toggle_layout", "Unified / side by side"),
+    ]
+
+    def __init__(self, kind: ArtifactKind, name: str, old: int, new: int) -> None:
+        super().__init__()
+        self.kind, self.artifact_name, self.old, self.new = kind, name, old, new
+        self.side_by_side = True
+        self.texts: TextsLoaded | None = None
+
+    @property
+    def cockpit(self) -> Cockpit:
+        return cockpit(self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self._title(), id="diff-title", classes="section-title")
+        with VerticalScroll(id="diff"):
+            yield Static("loading…", id="diff-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_texts()
+
+    def _title(self) -> str:
+        layout = "side by side" if self.side_by_side else "unified"
+        versions = f"{version_tag(self.old)} → {version_tag(self.new)}"
+        return f"{self.kind.value} {self.artifact_name}: {versions} · {layout}"
+
+    @work(thread=True, exclusive=True, group="versions.diff", exit_on_error=False)
+    def load_texts(self) -> None:
+        old, new = self.cockpit.store.versions.texts(
+            self.kind, self.artifact_name, self.old, self.new
+        )
+        self.post_message(TextsLoaded(old, new))
+
+    @on(TextsLoaded)
+    def show_texts(self, loaded: TextsLoaded) -> None:
+        self.texts = loaded
+        self._render_diff()
+
+    def _render_diff(self) -> None:
+        self.query_one("#diff-title", Static).update(self._title())
+        if self.texts is None:
+            return
+        old, new = self.texts.old, self.texts.new
+        names = {"old_name": old.version.ref, "new_name": new.version.ref}
+        body = self.query_one("#diff-body", Static)
+        if old.text == new.text:
+            body.update(f"{old.version.ref} and {new.version.ref} have the same content.")
+        elif self.side_by_side:
+            body.update(diff.side_by_side(old.text, new.text, **names))
+        else:
+            body.update(diff.unified(old.text, new.text, **names))
+
+    def action_toggle_layout(self) -> None:
+        self.side_by_side = not self.side_by_side
+        self._render_diff()
+
+    def action_close(self) -> None:
+        self.dismiss()
