@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from textual.binding import Binding
 from textual.screen import Screen
 
 from llmops_tui.tui.app import LlmopsApp
 from llmops_tui.tui.screens.help import HelpScreen
+from llmops_tui.tui.screens.label_confirm import LabelConfirmScreen
+from llmops_tui.tui.screens.label_pick import LabelPickScreen
 from llmops_tui.tui.screens.overview import OverviewScreen
 from llmops_tui.tui.screens.trace_detail import TraceScreen
 from llmops_tui.tui.screens.traces import TracesScreen
+from llmops_tui.tui.screens.version_diff import VersionDiffScreen
+from llmops_tui.tui.screens.versions import VersionsScreen
 
-SCREENS: list[type[Screen[None]]] = [OverviewScreen, TracesScreen, TraceScreen, HelpScreen]
+SCREENS: list[type[Screen[Any]]] = [
+    OverviewScreen,
+    VersionsScreen,
+    VersionDiffScreen,
+    LabelPickScreen,
+    LabelConfirmScreen,
+    TracesScreen,
+    TraceScreen,
+    HelpScreen,
+]
 
 
 def _keys(bindings: list[object]) -> list[tuple[str, str]]:
@@ -26,7 +41,7 @@ def _keys(bindings: list[object]) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("screen", SCREENS, ids=lambda s: s.__name__)
 def test_every_binding_has_a_description_and_keys_do_not_collide(
-    screen: type[Screen[None]],
+    screen: type[Screen[Any]],
 ) -> None:
     own = _keys(list(screen.BINDINGS))
     app = _keys(list(LlmopsApp.BINDINGS))

@@ -9,10 +9,12 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 
 from llmops_tui.domain.versions import ArtifactKind
@@ -55,7 +57,7 @@ async def _open_versions(
     if month:
         await _step(app, pilot, "t", "t")  # 30 days: every support version had traffic
     await _step(app, pilot, "2")
-    screen = app.screen
+    screen = _current(app)
     assert isinstance(screen, VersionsScreen)
     return screen
 
@@ -77,6 +79,15 @@ def _linked(store: Store, version: int, *, days: int, env: str | None = None) ->
         row = cur.execute(LINKED_FIGURES_SQL, params).fetchone()
     assert row is not None
     return tuple(row)
+
+
+def _current(app: LlmopsApp) -> Screen[Any]:
+    """The screen on top (a function, so that type narrowing doesn't outlive a key press)."""
+    return app.screen
+
+
+def _marked(screen: VersionsScreen) -> int | None:
+    return screen.marked
 
 
 def _plain(widget: Static) -> str:
@@ -173,7 +184,7 @@ async def test_d_diffs_the_selected_version_with_the_previous_one(app: LlmopsApp
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await _open_versions(app, pilot)
         await _step(app, pilot, "d")  # on v4
-        diff = app.screen
+        diff = _current(app)
         assert isinstance(diff, VersionDiffScreen)
         assert (diff.old, diff.new) == (3, 4)
         title = str(diff.query_one("#diff-title", Static).render())
@@ -188,10 +199,10 @@ async def test_d_diffs_the_selected_version_with_the_previous_one(app: LlmopsApp
         assert "+++ support@v4" in unified
         assert "+## Plan-specific policies" in unified
         await _step(app, pilot, "escape")
-        assert app.screen is screen
+        assert _current(app) is screen
         await _select_version(app, pilot, screen, "v1")
         await _step(app, pilot, "d")
-        assert app.screen is screen  # nothing before v1
+        assert _current(app) is screen  # nothing before v1
 
 
 async def test_D_marks_one_version_then_diffs_it_with_another(app: LlmopsApp) -> None:
@@ -199,20 +210,20 @@ async def test_D_marks_one_version_then_diffs_it_with_another(app: LlmopsApp) ->
         screen = await _open_versions(app, pilot)
         await _select_version(app, pilot, screen, "v4")
         await _step(app, pilot, "D")
-        assert screen.marked == 4
+        assert _marked(screen) == 4
         assert "◆v4" in screen.query_one("#history", VersionHistory).get_row_at(0)[0].plain
         assert "support@v4 marked" in str(screen.query_one("#status", Static).render())
         await _step(app, pilot, "escape")  # clears the mark
-        assert screen.marked is None
+        assert _marked(screen) is None
         await _step(app, pilot, "D")
         await _select_version(app, pilot, screen, "v2")
         await _step(app, pilot, "D")
-        diff = app.screen
+        diff = _current(app)
         assert isinstance(diff, VersionDiffScreen)
         assert (diff.old, diff.new) == (2, 4)  # older on the left, whichever was marked first
         assert "v2 → v4" in str(diff.query_one("#diff-title", Static).render())
         await _step(app, pilot, "escape")
-        assert screen.marked is None
+        assert _marked(screen) is None
 
 
 async def test_l_moves_a_label_after_a_confirmation_and_records_who_and_why(
@@ -226,13 +237,13 @@ async def test_l_moves_a_label_after_a_confirmation_and_records_who_and_why(
         screen = await _open_versions(app, pilot)
         await _select_version(app, pilot, screen, "v3")
         await _step(app, pilot, "l")
-        pick = app.screen
+        pick = _current(app)
         assert isinstance(pick, LabelPickScreen)
         options = pick.query_one("#labels", OptionList)
         offered = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert offered == ["production", "staging", "canary", "baseline"]
         await _step(app, pilot, "enter")  # production
-        confirm = app.screen
+        confirm = _current(app)
         assert isinstance(confirm, LabelConfirmScreen)
         assert "production: support v4 → v3" in str(
             confirm.query_one("#label-move", Static).render()
@@ -240,7 +251,7 @@ async def test_l_moves_a_label_after_a_confirmation_and_records_who_and_why(
         for key in "rollback drill":
             await pilot.press("space" if key == " " else key)
         await _step(app, pilot, "enter")
-        assert app.screen is screen
+        assert _current(app) is screen
         rows = _rows(screen)
         assert rows["v3"]["labels"].split() == ["baseline", "production"]
         assert "production" not in rows["v4"]["labels"]
@@ -265,19 +276,19 @@ async def test_a_custom_label_can_be_typed_and_cancelling_moves_nothing(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await _open_versions(app, pilot)
         await _step(app, pilot, "l")
-        assert isinstance(app.screen, LabelPickScreen)
-        app.screen.query_one("#custom-label", Input).focus()
+        assert isinstance(_current(app), LabelPickScreen)
+        _current(app).query_one("#custom-label", Input).focus()
         for key in "qa-gate":
             await pilot.press("minus" if key == "-" else key)
         await _step(app, pilot, "enter")
-        confirm = app.screen
+        confirm = _current(app)
         assert isinstance(confirm, LabelConfirmScreen)
         assert "qa-gate: support new → v4" in str(confirm.query_one("#label-move", Static).render())
         await _step(app, pilot, "escape")
-        assert app.screen is screen
+        assert _current(app) is screen
         await _step(app, pilot, "l")
         await _step(app, pilot, "escape")  # cancel the pick too
-        assert app.screen is screen
+        assert _current(app) is screen
     assert demo_store.labels.history(kind="prompt", name="support") == before
     assert "qa-gate" not in demo_store.labels.of_artifact(*SUPPORT)
 
@@ -289,7 +300,7 @@ async def test_l_is_disabled_under_readonly(demo_store: Store) -> None:
         screen = await _open_versions(app, pilot)
         assert screen.check_action("move_label", ()) is None
         await _step(app, pilot, "l")
-        assert app.screen is screen
+        assert _current(app) is screen
         assert "read-only" in str(screen.query_one("#status", Static).render())
     assert demo_store.labels.of_artifact(*SUPPORT) == before
 
@@ -324,12 +335,12 @@ async def test_an_empty_registry_says_how_to_fill_it(demo_build: object, tmp_pat
 async def test_key_2_and_the_command_palette_reach_versions(app: LlmopsApp) -> None:
     async with app.run_test(size=(120, 36)) as pilot:
         await _settle(app)
-        titles = [c.title for c in app.get_system_commands(app.screen)]
+        titles = [c.title for c in app.get_system_commands(_current(app))]
         assert "Screen: Versions" in titles
         await _step(app, pilot, "2")
-        assert isinstance(app.screen, VersionsScreen)
+        assert isinstance(_current(app), VersionsScreen)
         await _step(app, pilot, "question_mark")
-        text = " ".join(str(s.render()) for s in app.screen.query("Static"))
+        text = " ".join(str(s.render()) for s in _current(app).query("Static"))
         for description in ("Diff", "Diff two", "Label", "Time range", "Environment"):
             assert description in text
         assert "Versions" in text
