@@ -132,6 +132,8 @@ async def test_artifacts_by_kind_and_the_history_with_labels_and_linked_figures(
         assert list(rows) == ["v4", "v3", "v2", "v1"]
         assert rows["v4"]["labels"].split() == ["canary", "production", "staging"]
         assert rows["v3"]["labels"].split() == ["baseline"]
+        assert "judge" not in rows["v4"]  # the demo has user votes, no judge: no empty column
+        assert rows["v4"]["feedback"].endswith(")")
         assert len(rows["v4"]["commit"]) == 7
         assert rows["v4"]["author"] == "Maya Okafor"
         assert rows["v4"]["message"].startswith("support: plan-specific policies")
