@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from llmops_tui.store import Store
 from tests.tui.conftest import make_app
@@ -28,6 +29,8 @@ def _keys(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
             await _settle(pilot.app)  # type: ignore[arg-type]
             await pilot.pause()
         await _settle(pilot.app)  # type: ignore[arg-type]
+        for box in pilot.app.screen.query(Input):
+            box.cursor_blink = False  # a blinking cursor would be caught on or off at random
         await pilot.pause()
 
     return run
