@@ -1,7 +1,7 @@
 """Two versions of an artifact side by side (or as a unified diff), changed words highlighted.
 
 The diff is the one `llmops versions diff` prints (`llmops_tui.versions.diff`); this screen
-only loads the two texts in a worker and scrolls the result.
+reads the two texts and lays the diff out in a worker, and scrolls the result.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.console import RenderableType
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,15 +18,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from llmops_tui.domain.versions import ArtifactKind, VersionText, version_tag
+from llmops_tui.domain.versions import ArtifactKind, version_tag
 from llmops_tui.tui.context import Cockpit, cockpit
 from llmops_tui.versions import diff
 
 
 @dataclass
-class TextsLoaded(Message):
-    old: VersionText
-    new: VersionText
+class DiffBuilt(Message):
+    side_by_side: bool
+    body: RenderableType
 
 
 class VersionDiffScreen(Screen[None]):
@@ -41,7 +42,6 @@ class VersionDiffScreen(Screen[None]):
         super().__init__()
         self.kind, self.artifact_name, self.old, self.new = kind, name, old, new
         self.side_by_side = True
-        self.texts: TextsLoaded | None = None
 
     @property
     def cockpit(self) -> Cockpit:
@@ -55,7 +55,7 @@ class VersionDiffScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load_texts()
+        self.build_diff(self.side_by_side)
 
     def _title(self) -> str:
         layout = "side by side" if self.side_by_side else "unified"
@@ -63,34 +63,31 @@ class VersionDiffScreen(Screen[None]):
         return f"{self.kind.value} {self.artifact_name}: {versions} · {layout}"
 
     @work(thread=True, exclusive=True, group="versions.diff", exit_on_error=False)
-    def load_texts(self) -> None:
+    def build_diff(self, side_by_side: bool) -> None:
+        """Read both texts and lay the diff out here: difflib over a long dataset is slow."""
         old, new = self.cockpit.store.versions.texts(
             self.kind, self.artifact_name, self.old, self.new
         )
-        self.post_message(TextsLoaded(old, new))
-
-    @on(TextsLoaded)
-    def show_texts(self, loaded: TextsLoaded) -> None:
-        self.texts = loaded
-        self._render_diff()
-
-    def _render_diff(self) -> None:
-        self.query_one("#diff-title", Static).update(self._title())
-        if self.texts is None:
-            return
-        old, new = self.texts.old, self.texts.new
         names = {"old_name": old.version.ref, "new_name": new.version.ref}
-        body = self.query_one("#diff-body", Static)
+        body: RenderableType
         if old.text == new.text:
-            body.update(f"{old.version.ref} and {new.version.ref} have the same content.")
-        elif self.side_by_side:
-            body.update(diff.side_by_side(old.text, new.text, **names))
+            body = f"{old.version.ref} and {new.version.ref} have the same content."
+        elif side_by_side:
+            body = diff.side_by_side(old.text, new.text, **names)
         else:
-            body.update(diff.unified(old.text, new.text, **names))
+            body = diff.unified(old.text, new.text, **names)
+        self.post_message(DiffBuilt(side_by_side, body))
+
+    @on(DiffBuilt)
+    def show_diff(self, built: DiffBuilt) -> None:
+        if built.side_by_side != self.side_by_side:
+            return  # toggled again while this one was being built
+        self.query_one("#diff-title", Static).update(self._title())
+        self.query_one("#diff-body", Static).update(built.body)
 
     def action_toggle_layout(self) -> None:
         self.side_by_side = not self.side_by_side
-        self._render_diff()
+        self.build_diff(self.side_by_side)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -37,10 +37,9 @@ from llmops_tui.tui.screens.label_pick import LabelPickScreen
 from llmops_tui.tui.screens.version_diff import VersionDiffScreen
 from llmops_tui.tui.view import View
 from llmops_tui.tui.widgets.artifact_tree import ArtifactKey, ArtifactTree
+from llmops_tui.tui.widgets.version_detail import LabelMoves, VersionDetail
 from llmops_tui.tui.widgets.version_history import VersionHistory
 
-RECENT_MOVES = 8
-"""Label moves listed under the history, newest first."""
 EMPTY_REGISTRY = (
     "No versioned artifacts yet: run `llmops versions sync` in the project "
     "(prompts/, models/, retrieval/ and datasets/ in git)."
@@ -97,7 +96,6 @@ class VersionsScreen(DataScreen):
         """The artifact whose history is on screen (or being loaded)."""
         self.marked: int | None = None
         """The version picked first with `D`."""
-        self.shown: tuple[ArtifactKey, View] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,9 +105,9 @@ class VersionsScreen(DataScreen):
             with Vertical(id="history-pane"):
                 yield Static("", id="artifact-title", classes="section-title", markup=False)
                 yield VersionHistory(id="history")
-                yield Static("", id="version-detail", markup=False)
+                yield VersionDetail(id="version-detail")
                 yield Static("Label moves", classes="section-title")
-                yield Static("", id="label-moves", markup=False)
+                yield LabelMoves(id="label-moves")
                 yield Static("", id="status", classes="muted", markup=False)
         yield Footer()
 
@@ -186,16 +184,12 @@ class VersionsScreen(DataScreen):
         if loaded.request != (self.artifact, self.cockpit.view):
             return  # another artifact or view was asked for meanwhile
         (kind, name), view = loaded.request
-        self.shown = loaded.request
         committed = sum(1 for r in loaded.rows if r.version.number != WORKING)
         self.query_one("#artifact-title", Static).update(
             f"{kind.value} {name} · {committed} versions · figures for {view.describe()}"
         )
         self._show_rows(loaded.rows, loaded.scores)
-        self.query_one("#label-moves", Static).update(
-            "\n".join(_move_line(m) for m in reversed(loaded.moves[-RECENT_MOVES:]))
-            or "none yet: l puts a label on the selected version"
-        )
+        self.query_one("#label-moves", LabelMoves).show(loaded.moves)
 
     def _show_rows(self, rows: list[VersionRow], scores: Mapping[str, VersionScores]) -> None:
         self.history_table.show(
@@ -207,28 +201,7 @@ class VersionsScreen(DataScreen):
     @on(VersionHistory.RowHighlighted, "#history")
     def _show_detail(self) -> None:
         row = self.history_table.selected
-        detail = self.query_one("#version-detail", Static)
-        if row is None:
-            detail.update("")
-            return
-        v = row.version
-        origin = (
-            f"{v.commit[:10]} · {v.author} · {v.committed_at:%Y-%m-%d %H:%M} UTC · {v.message}"
-            if v.commit and v.committed_at
-            else "uncommitted edits in the working tree"
-        )
-        extra = [f"variables {', '.join(v.variables)}" if v.variables else ""]
-        if v.row_count is not None:
-            extra.append(f"{v.row_count:,} rows")
-        if v.problem:
-            extra.append(f"problem {v.path}{v.problem}")
-        detail.update(
-            "\n".join(
-                part
-                for part in (f"{v.ref}  {v.path}", origin, " · ".join(e for e in extra if e))
-                if part
-            ),
-        )
+        self.query_one("#version-detail", VersionDetail).show(row.version if row else None)
 
     def _show_status(self) -> None:
         status = self.query_one("#status", Static)
@@ -347,16 +320,6 @@ class VersionsScreen(DataScreen):
             + ("; reason recorded" if move.reason else "; nothing moved")
         )
         self.reload(live=True)
-
-
-def _move_line(move: LabelMove) -> str:
-    before = version_tag(move.from_version) if move.from_version is not None else "new"
-    after = version_tag(move.to_version) if move.to_version is not None else "-"
-    reason = f"  {move.reason}" if move.reason else ""
-    return (
-        f"{move.moved_at:%Y-%m-%d %H:%M}  {move.label:<11} {before:>3} → {after:<4} "
-        f"{move.moved_by}{reason}"
-    )
 
 
 def _age(number: int) -> float:
