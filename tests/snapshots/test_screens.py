@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from llmops_tui.store import Store
 from tests.tui.conftest import make_app
@@ -32,6 +32,12 @@ def _keys(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         for box in pilot.app.screen.query(Input):
             box.cursor_blink = False  # a blinking cursor would be caught on or off at random
         await pilot.pause()
+        # A DataTable sizes its columns for new rows when idle: on a busy machine the capture
+        # could come first and show every column at its header's width.
+        for _ in range(50):
+            if not any(t._require_update_dimensions for t in pilot.app.screen.query(DataTable)):
+                break
+            await pilot.pause()
 
     return run
 
