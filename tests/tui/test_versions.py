@@ -46,8 +46,16 @@ where l.kind = 'prompt' and l.name = 'support' and v.version = $version
 async def _step(app: LlmopsApp, pilot: Pilot[None], *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
-        await _settle(app)
+        await _idle(app, pilot)
+
+
+async def _idle(app: LlmopsApp, pilot: Pilot[None]) -> None:
+    """Until the messages a key or a cursor move posted have run, and the workers they
+    started have finished and been shown (a worker may start only after a message)."""
+    for _ in range(4):  # the artifact list, then the history: two workers in a chain
         await pilot.pause()
+        await _settle(app)
+    await pilot.pause()
 
 
 async def _open_versions(
@@ -104,8 +112,7 @@ async def _select_version(
     table.focus()
     target = [r.version.tag for r in table.rows_shown].index(tag)
     table.move_cursor(row=target)
-    await _settle(app)
-    await pilot.pause()
+    await _idle(app, pilot)
     selected = table.selected
     assert selected is not None
     assert selected.version.tag == tag
@@ -161,8 +168,7 @@ async def test_versions_without_linked_spans_show_blanks_not_zeros(app: LlmopsAp
         tree = screen.query_one("#artifacts", ArtifactTree)  # a model config links no spans
         tree.focus()
         tree.move_cursor(tree.get_node_at_line(4))  # models > default
-        await _settle(app)
-        await pilot.pause()
+        await _idle(app, pilot)
         assert screen.artifact == (ArtifactKind.MODEL, "default")
         rows = _rows(screen)
         assert list(rows) == ["v2", "v1"]
@@ -313,8 +319,7 @@ async def test_new_data_refreshes_the_screen_in_place(app: LlmopsApp, demo_store
         await _select_version(app, pilot, screen, "v2")
         demo_store.labels.move(*SUPPORT, "staging", 2, by="another-process")
         app.announce_data(1)
-        await _settle(app)
-        await pilot.pause()
+        await _idle(app, pilot)
         assert "staging" in _rows(screen)["v2"]["labels"]
         selected = screen.query_one("#history", VersionHistory).selected
         assert selected is not None
@@ -332,6 +337,9 @@ async def test_an_empty_registry_says_how_to_fill_it(demo_build: object, tmp_pat
         assert str(empty.render()) == EMPTY_REGISTRY
         assert "llmops versions sync" in EMPTY_REGISTRY
         assert not screen.query_one("#registry").display
+        assert screen.check_action("diff_previous", ()) is False  # no version keys to press
+        await _step(app, pilot, "d", "l")
+        assert _current(app) is screen
 
 
 async def test_key_2_and_the_command_palette_reach_versions(app: LlmopsApp) -> None:

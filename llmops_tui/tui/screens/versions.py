@@ -40,10 +40,8 @@ from llmops_tui.tui.widgets.artifact_tree import ArtifactKey, ArtifactTree
 from llmops_tui.tui.widgets.version_detail import LabelMoves, VersionDetail
 from llmops_tui.tui.widgets.version_history import VersionHistory
 
-EMPTY_REGISTRY = (
-    "No versioned artifacts yet: run `llmops versions sync` in the project "
-    "(prompts/, models/, retrieval/ and datasets/ in git)."
-)
+EMPTY_REGISTRY = "No versioned artifacts yet: run `llmops versions sync` in the project."
+VERSION_ACTIONS = {"diff_previous", "pick_diff", "move_label", "clear_mark"}
 
 
 @dataclass
@@ -123,6 +121,8 @@ class VersionsScreen(DataScreen):
         self.query_one("#empty", Static).display = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in VERSION_ACTIONS and self.artifact is None:
+            return False  # an empty registry: no version keys in the footer
         if action == "move_label" and self.cockpit.readonly:
             return None  # shown disabled: --readonly forbids every change
         return True
@@ -143,6 +143,7 @@ class VersionsScreen(DataScreen):
         self.query_one("#registry", Horizontal).display = not empty
         if empty:
             self.artifact = None
+            self.refresh_bindings()
             return
         keys = {(a.kind, a.name) for a in loaded.artifacts}
         wanted = self.artifact if self.artifact in keys else None
@@ -164,7 +165,10 @@ class VersionsScreen(DataScreen):
             return
         if artifact != self.artifact:
             self.marked = None
+        first = self.artifact is None
         self.artifact = artifact
+        if first:
+            self.refresh_bindings()  # the version keys apply from now on
         self.load_history((artifact, self.cockpit.view))
 
     @work(thread=True, exclusive=True, group="versions.history", exit_on_error=False)
