@@ -211,10 +211,13 @@ class LlmopsApp(App[None]):
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error)
+
+    def report_error(self, error: BaseException) -> None:
+        """A user's error in one line, a bug in a modal; the app keeps running. Screens
+        forward their workers' failures here (`CockpitScreen`)."""
         if isinstance(error, LlmopsError):
             self.notify(str(error), title="error", severity="error", timeout=8)
-        elif error is not None:
+        else:
             self.push_screen(ErrorModal(error))

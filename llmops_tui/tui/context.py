@@ -30,6 +30,8 @@ class Cockpit(Protocol):
 
     def open_trace(self, trace_id: str, start: datetime | None) -> None: ...
 
+    def report_error(self, error: BaseException) -> None: ...
+
 
 def cockpit(app: App[None]) -> Cockpit:
     return cast("Cockpit", app)

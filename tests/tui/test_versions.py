@@ -20,6 +20,7 @@ from textual.widgets import Input, OptionList, Static
 from llmops_tui.domain.versions import ArtifactKind
 from llmops_tui.store import Store
 from llmops_tui.tui.app import LlmopsApp
+from llmops_tui.tui.screens.error import ErrorModal
 from llmops_tui.tui.screens.label_confirm import LabelConfirmScreen
 from llmops_tui.tui.screens.label_pick import LabelPickScreen
 from llmops_tui.tui.screens.version_diff import VersionDiffScreen
@@ -297,8 +298,25 @@ async def test_a_custom_label_can_be_typed_and_cancelling_moves_nothing(
         await _step(app, pilot, "l")
         await _step(app, pilot, "escape")  # cancel the pick too
         assert _current(app) is screen
+        await _step(app, pilot, "l")
+        box = _current(app).query_one("#custom-label", Input)
+        box.focus()
+        box.value = "a@b"
+        await _step(app, pilot, "enter")  # not a label name: one line through the error path
+        assert _current(app) is screen
+        assert any("not a valid label name" in n.message for n in app._notifications)
     assert demo_store.labels.history(kind="prompt", name="support") == before
     assert "qa-gate" not in demo_store.labels.of_artifact(*SUPPORT)
+
+
+async def test_a_screen_worker_failure_reaches_the_app_error_path(app: LlmopsApp) -> None:
+    # Worker.StateChanged does not bubble: the screens forward failures to the app.
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _open_versions(app, pilot)
+        app.push_screen(VersionDiffScreen(ArtifactKind.PROMPT, "support", 98, 99))
+        await _idle(app, pilot)
+        assert isinstance(_current(app), ErrorModal)  # a bug: details, and the app lives on
+        assert "support@v98" in _plain(_current(app).query("Static").first(Static))
 
 
 async def test_l_is_disabled_under_readonly(demo_store: Store) -> None:

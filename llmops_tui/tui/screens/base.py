@@ -1,4 +1,5 @@
-"""What every data screen shares: the time-range and environment keys, staleness checks."""
+"""What the cockpit's screens share: the one error path for their workers; and for data
+screens the time-range and environment keys and staleness checks."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import ClassVar
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from llmops_tui.domain.overview import TimeRange
 from llmops_tui.tui.context import Cockpit, cockpit
@@ -16,7 +18,21 @@ from llmops_tui.tui.view import View
 RANGES = list(TimeRange)
 
 
-class DataScreen(Screen[None]):
+class CockpitScreen(Screen[None]):
+    """A screen of the cockpit. `Worker.StateChanged` does not bubble, so the app never hears
+    of a screen's workers: a failed one is handed to the app's one error path from here."""
+
+    @property
+    def cockpit(self) -> Cockpit:
+        return cockpit(self.app)
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.cockpit.report_error(event.worker.error)
+
+
+class DataScreen(CockpitScreen):
     """A screen that loads from the store and reloads when the view or the data change."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -28,10 +44,6 @@ class DataScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._loaded: tuple[View, int] | None = None
-
-    @property
-    def cockpit(self) -> Cockpit:
-        return cockpit(self.app)
 
     def on_screen_resume(self) -> None:
         if self._loaded != (self.cockpit.view, self.cockpit.generation):

@@ -12,12 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from llmops_tui.domain.traces import SpanDetail, TraceDetail
 from llmops_tui.formatting import count, ms, usd
 from llmops_tui.tui.context import Cockpit, cockpit
+from llmops_tui.tui.screens.base import CockpitScreen
 from llmops_tui.tui.widgets.cells import coloured, plain
 from llmops_tui.tui.widgets.messages import render_messages
 
@@ -29,7 +29,7 @@ class TraceLoaded(Message):
     detail: TraceDetail
 
 
-class TraceScreen(Screen[None]):
+class TraceScreen(CockpitScreen):
     CSS_PATH = "trace_detail.tcss"
     HELP_TITLE = "Trace"
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -15,11 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from llmops_tui.domain.versions import ArtifactKind, version_tag
-from llmops_tui.tui.context import Cockpit, cockpit
+from llmops_tui.tui.screens.base import CockpitScreen
 from llmops_tui.versions import diff
 
 
@@ -29,7 +28,7 @@ class DiffBuilt(Message):
     body: RenderableType
 
 
-class VersionDiffScreen(Screen[None]):
+class VersionDiffScreen(CockpitScreen):
     CSS_PATH = "version_diff.tcss"
     AUTO_FOCUS = "#diff"
     HELP_TITLE = "Version diff"
@@ -42,10 +41,6 @@ class VersionDiffScreen(Screen[None]):
         super().__init__()
         self.kind, self.artifact_name, self.old, self.new = kind, name, old, new
         self.side_by_side = True
-
-    @property
-    def cockpit(self) -> Cockpit:
-        return cockpit(self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
