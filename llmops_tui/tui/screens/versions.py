@@ -317,12 +317,12 @@ class VersionsScreen(DataScreen):
     @on(LabelMoved)
     def label_moved(self, moved: LabelMoved) -> None:
         move = moved.move
-        self.notify(
-            move.describe().replace(" -> ", " → ")
-            if move.changed
-            else f"{move.label} already on {move.name}@{version_tag(move.to_version or 0)}"
-            + ("; reason recorded" if move.reason else "; nothing moved")
-        )
+        if move.changed:
+            self.notify(move.describe().replace(" -> ", " → "))
+        else:
+            outcome = "reason recorded" if move.reason else "nothing moved"
+            where = f"{move.name}@{version_tag(move.to_version or 0)}"
+            self.notify(f"{move.label} already on {where}; {outcome}")
         self.reload(live=True)
 
 
