@@ -28,6 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / ".data"
 END = datetime(2026, 11, 30, 12, 0, 0)
+GENERATOR = "g2"
+"""Bumped whenever BUILD_SQL changes what it builds (g2: prompt versions v1-v4, as intended;
+g1 divided by a float and gave nearly every trace a version of its own)."""
 sys.path.insert(0, str(ROOT))
 
 BUILD_SQL = """
@@ -44,7 +47,7 @@ shaped as (
             1 + (hash(t) % 6)::int] as env,
         (['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-5', 'o4-mini', 'gpt-4o-mini', 'gpt-4o'])[
             1 + (hash(t * 7) % 6)::int] as model,
-        'v' || (1 + least(3, (t * 4) // ($spans / 3)))::varchar as version,
+        'v' || (1 + least(3, (t * 4) // ($spans // 3)))::varchar as version,
         (hash(t * 13) % 1000)::bigint as noise
     from ids
 )
@@ -89,9 +92,14 @@ order by trace_start, part
 
 def build_store(spans: int) -> Path:
     from llmops_tui.store import Store
+    from llmops_tui.store.trace_rollup import rebuild
 
-    path = DATA / f"tui-{spans}.duckdb"
+    path = DATA / f"tui-{spans}-{GENERATOR}.duckdb"
     if path.exists():
+        started = time.monotonic()
+        Store(path).initialise()  # a store built before the newest migration is migrated
+        if time.monotonic() - started > 1:
+            print(f"migrated {path.name} in {time.monotonic() - started:.0f}s")
         return path
     DATA.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".building")
@@ -101,6 +109,7 @@ def build_store(spans: int) -> Path:
     started = time.monotonic()
     with store.writer() as cur:
         cur.execute(BUILD_SQL.format(end=END.isoformat(sep=" ")), {"spans": spans})
+        rebuild(cur)  # spans inserted in plain SQL: derive the trace roll-up once
         cur.execute("checkpoint")
     tmp.rename(path)
     print(f"built {path.name} ({spans:,} spans) in {time.monotonic() - started:.0f}s")

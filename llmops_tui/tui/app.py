@@ -82,6 +82,7 @@ class LlmopsApp(App[None]):
         self._price_overrides = dict(price_overrides or {})
         self._data_range: tuple[int, tuple[datetime | None, datetime | None]] | None = None
         self._data_range_lock = threading.Lock()
+        self._trace_screen: TraceScreen | None = None
         self.environments: list[str] = []
         """Environments seen by the last Overview load, offered in the command palette."""
 
@@ -130,7 +131,14 @@ class LlmopsApp(App[None]):
             return cached[1]
 
     def open_trace(self, trace_id: str, start: datetime | None) -> None:
-        self.push_screen(TraceScreen(trace_id, start))
+        """Show a trace in the one TraceScreen, built on first use and kept installed."""
+        if self._trace_screen is None:
+            self._trace_screen = TraceScreen()
+            self.install_screen(self._trace_screen, "trace")
+        if self.screen is self._trace_screen:
+            self.pop_screen()
+        self._trace_screen.open(trace_id, start)
+        self.push_screen("trace")
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -1,4 +1,8 @@
-"""One trace: its span tree with a timing waterfall, and the selected span's details."""
+"""One trace: its span tree with a timing waterfall, and the selected span's details.
+
+The app builds this screen once and shows each trace in it (`open`): pushing a built screen
+takes a few milliseconds, composing and styling a new one over a hundred.
+"""
 
 from __future__ import annotations
 
@@ -38,12 +42,24 @@ class TraceScreen(Screen[None]):
         Binding("m", "focus_messages", "Details", show=False),
     ]
 
-    def __init__(self, trace_id: str, start: datetime | None) -> None:
+    def __init__(self, trace_id: str = "", start: datetime | None = None) -> None:
         super().__init__()
         self.trace_id = trace_id
         self._start = start
         self._detail: TraceDetail | None = None
         self._order: list[SpanDetail] = []
+
+    def open(self, trace_id: str, start: datetime | None) -> None:
+        """Show another trace (loaded when the screen is shown)."""
+        self.trace_id = trace_id
+        self._start = start
+        self._detail = None
+        self._order = []
+        if self.is_mounted:
+            self.query_one("#trace-title", Static).update(f"trace {trace_id}")
+            self.query_one("#spans", DataTable).clear()
+            for part in ("#summary", "#messages", "#attributes", "#feedback"):
+                self.query_one(part, Static).update("")
 
     @property
     def cockpit(self) -> Cockpit:
@@ -66,16 +82,19 @@ class TraceScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#spans", DataTable).add_columns("span", "duration", "timeline")
-        self.load_trace()
+
+    def on_screen_resume(self) -> None:
+        if self._detail is None:
+            self.load_trace(self.trace_id, self._start)
 
     @work(thread=True, exclusive=True, group="trace.load", exit_on_error=False)
-    def load_trace(self) -> None:
-        self.post_message(
-            TraceLoaded(self.cockpit.store.traces.detail(self.trace_id, around=self._start))
-        )
+    def load_trace(self, trace_id: str, start: datetime | None) -> None:
+        self.post_message(TraceLoaded(self.cockpit.store.traces.detail(trace_id, around=start)))
 
     @on(TraceLoaded)
     def show_trace(self, loaded: TraceLoaded) -> None:
+        if loaded.detail.trace_id != self.trace_id:
+            return  # another trace was opened while this one loaded
         detail = self._detail = loaded.detail
         table = self.query_one("#spans", DataTable)
         table.clear()
