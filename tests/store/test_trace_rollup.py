@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,7 @@ def expected_rollup(store: Store) -> dict[str, tuple[Any, ...]]:
             key=lambda s: (s["start_time"], s["span_id"]),
         )
         root = roots[0] if roots else None
-        prompts = sorted(_prompt(s) for s in members if _prompt(s) is not None)
+        prompts = sorted(p for p in map(_prompt, members) if p is not None)
         costs = [s["cost_usd"] for s in members if s["cost_usd"] is not None]
         models = {s["request_model"] or s["response_model"] for s in members}
         expected[trace_id] = (
@@ -183,15 +184,17 @@ def test_a_file_without_the_rollup_lists_the_same_pages(store: Store, tmp_path: 
     records = [r for n in range(8) for r in _trace(f"t{n}", n * 10, 1 + n % 3)]
     records[3]["attributes"] = {**records[3]["attributes"], "gen_ai.request.model": "o4-mini"}
     _ingest(store, tmp_path / "a.jsonl", records, Pricer())
-    window = {"start": datetime(2025, 12, 31), "end": datetime(2026, 1, 2), "environment": None}
 
     def pages() -> list[list[TraceRow]]:
-        reader = Store(store.path, readonly=True)
-        first = reader.traces.page(**window, match=None, limit=3)
-        second = reader.traces.page(**window, match=None, limit=3, after=first[-1].key)
-        back = reader.traces.page(**window, match=None, limit=3, before=second[0].key)
-        matched = reader.traces.page(**window, match=parse_filter("model:o4-mini"))
-        by_duration = reader.traces.page(**window, match=None, sort=TraceSort.DURATION)
+        traces = Store(store.path, readonly=True).traces
+        window = partial(
+            traces.page, start=datetime(2025, 12, 31), end=datetime(2026, 1, 2), environment=None
+        )
+        first = window(match=None, limit=3)
+        second = window(match=None, limit=3, after=first[-1].key)
+        back = window(match=None, limit=3, before=second[0].key)
+        matched = window(match=parse_filter("model:o4-mini"))
+        by_duration = window(match=None, sort=TraceSort.DURATION)
         return [first, second, back, matched, by_duration]
 
     with_rollup = pages()
