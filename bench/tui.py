@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -117,7 +118,14 @@ def build_store(spans: int) -> Path:
 
 
 async def measure(path: Path) -> dict[str, object]:
-    """Time each action from its start to its result on screen (not the pilot's typing)."""
+    """Time each action from its start to its result on screen (not the pilot's typing).
+
+    "On screen" is the frame that shows the result: once the app holds the result, the pilot
+    lets it process what is queued and has the screen paint (what Textual's refresh timer
+    does at most 1/60 s later). The `_idle` figures instead wait for `pilot.pause()`, which
+    sleeps in 20 ms steps until the whole process (other threads included) is idle: the
+    method of the first figures, kept for comparison.
+    """
     from textual.widgets import Input
 
     from llmops_tui.store import Store
@@ -134,6 +142,16 @@ async def measure(path: Path) -> dict[str, object]:
                 raise SystemExit(f"timed out waiting for {what}: worker errors {errors}")
             await asyncio.sleep(0.001)
 
+    async def painted(started: float, condition: Callable[[], bool]) -> tuple[float, float]:
+        """Seconds from `started` to the painted result, and to the process being idle."""
+        await until(condition)
+        await pilot._wait_for_screen()
+        app.screen._on_timer_update()
+        shown = time.perf_counter() - started
+        await pilot.pause()
+        return shown, time.perf_counter() - started
+
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     store = Store(path, readonly=True, linger=0.5)
     app = LlmopsApp(store, project="bench", clock=lambda: END, poll=False)
@@ -148,16 +166,13 @@ async def measure(path: Path) -> dict[str, object]:
         assert isinstance(screen, TracesScreen)
         await until(lambda: screen.shown == screen._request(), "the first page")
 
-        async def timed(action: Callable[[], object]) -> float:
+        async def timed(action: Callable[[], object]) -> tuple[float, float]:
             t = time.perf_counter()
             action()
-            await until(lambda: screen.shown == screen._request())
-            await pilot.pause()
-            return time.perf_counter() - t
+            return await painted(t, lambda: screen.shown == screen._request())
 
         pages = [await timed(screen.action_next_page) for _ in range(10)]
         pages += [await timed(screen.action_previous_page) for _ in range(10)]
-        results["page_ms"] = statistics.median(pages) * 1000
 
         unfiltered = list(screen._rows)
         box = screen.query_one("#filter", Input)
@@ -172,21 +187,25 @@ async def measure(path: Path) -> dict[str, object]:
             filters.append(
                 await timed(lambda: screen.apply_filter(Input.Submitted(box, box.value)))
             )
-        results["filter_ms"] = statistics.median(filters) * 1000
 
         opens = []
         for row in unfiltered[:5]:
             t = time.perf_counter()
             app.open_trace(row.trace_id, row.start_time)
-            await until(
-                lambda: isinstance(app.screen, TraceScreen) and app.screen._detail is not None
+            opens.append(
+                await painted(
+                    t,
+                    lambda: isinstance(app.screen, TraceScreen) and app.screen._detail is not None,
+                )
             )
-            await pilot.pause()
-            opens.append(time.perf_counter() - t)
             app.pop_screen()
             await pilot.pause()
-        results["open_trace_ms"] = statistics.median(opens) * 1000
+    for name, runs in (("page", pages), ("filter", filters), ("open_trace", opens)):
+        results[f"{name}_ms"] = statistics.median(r[0] for r in runs) * 1000
+        results[f"{name}_idle_ms"] = statistics.median(r[1] for r in runs) * 1000
     results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["load_before"] = load_before
+    results["load_after"] = os.getloadavg()[0]
     return results
 
 
@@ -218,10 +237,16 @@ def main() -> None:
         "open_trace_ms": 100,
         "peak_rss_mb": 600,
     }
+    medians = {key: medians[key] for key in targets} | {
+        key: value for key, value in medians.items() if key not in targets
+    }
     print(f"\nmedian of {len(runs)} runs on {args.spans:,} spans ({datetime.now():%Y-%m-%d}):")
     for key, value in medians.items():
-        verdict = "ok" if value <= targets[key] else "OVER"
-        print(f"  {key:15} {value:10.1f}   target <= {targets[key]}   {verdict}")
+        if key in targets:
+            verdict = "ok" if value <= targets[key] else "OVER"
+            print(f"  {key:18} {value:10.1f}   target <= {targets[key]}   {verdict}")
+        else:
+            print(f"  {key:18} {value:10.1f}")
 
 
 if __name__ == "__main__":

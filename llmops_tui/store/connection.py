@@ -22,6 +22,12 @@ LOCK_TIMEOUT_ENV = "LLMOPS_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT_S = 30.0
 _HOLDER_PID = re.compile(r"PID (\d+)")
 
+READ_MEMORY_LIMIT = "256MB"
+"""DuckDB's buffer pool for a read-only connection (the cockpit, `llmops stats`). Left alone it
+takes 80% of RAM and keeps what it read cached, so paging through ten million spans grew the
+cockpit past a gigabyte; every query of the cockpit runs well within this, and a bigger one
+spills to a temporary file instead of failing."""
+
 
 def lock_timeout() -> float:
     raw = os.environ.get(LOCK_TIMEOUT_ENV)
@@ -56,6 +62,8 @@ def open_connection(path: Path, *, readonly: bool) -> duckdb.DuckDBPyConnection:
         except duckdb.Error as error:
             raise StoreError(f"{path}: cannot open the database: {_first_line(error)}") from None
         conn.execute("SET TimeZone = 'UTC'")
+        if readonly:
+            conn.execute(f"SET memory_limit = '{READ_MEMORY_LIMIT}'")
         return conn
 
 
