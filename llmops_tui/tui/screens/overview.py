@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from llmops_tui.domain.overview import EnvironmentHealth, RankedItem, RecentError, Window
 from llmops_tui.formatting import count, usd
@@ -19,6 +19,7 @@ from llmops_tui.tui.screens.base import DataScreen
 from llmops_tui.tui.view import View
 from llmops_tui.tui.widgets.cells import plain
 from llmops_tui.tui.widgets.health import HealthPanel
+from llmops_tui.tui.widgets.key_bar import KeyBar
 
 TOP = 5
 
@@ -63,7 +64,7 @@ class OverviewScreen(DataScreen):
                     yield DataTable(id="failing", cursor_type="none", zebra_stripes=True)
             yield Static("Recent errors", classes="section-title")
             yield DataTable(id="errors", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for table_id in ("models", "prompts"):

@@ -1,7 +1,8 @@
 """One trace: its span tree with a timing waterfall, and the selected span's details.
 
 The app builds this screen once and shows each trace in it (`open`): pushing a built screen
-takes a few milliseconds, composing and styling a new one over a hundred.
+takes a few milliseconds, composing and styling a new one over a hundred. The app fetches the
+trace before it shows the screen, so the screen is laid out and painted once, with the trace.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from llmops_tui.domain.traces import SpanDetail, TraceDetail
 from llmops_tui.formatting import count, ms, usd
 from llmops_tui.tui.context import Cockpit, cockpit
 from llmops_tui.tui.widgets.cells import coloured, plain
+from llmops_tui.tui.widgets.key_bar import KeyBar
 from llmops_tui.tui.widgets.messages import render_messages
 
 WATERFALL = 22
@@ -47,13 +49,15 @@ class TraceScreen(Screen[None]):
         self.trace_id = trace_id
         self._start = start
         self._detail: TraceDetail | None = None
+        self._fetched: TraceDetail | None = None
         self._order: list[SpanDetail] = []
 
-    def open(self, trace_id: str, start: datetime | None) -> None:
-        """Show another trace (loaded when the screen is shown)."""
+    def open(self, trace_id: str, start: datetime | None, detail: TraceDetail | None) -> None:
+        """Show another trace: `detail` when already fetched, else loaded once shown."""
         self.trace_id = trace_id
         self._start = start
         self._detail = None
+        self._fetched = detail
         self._order = []
         if self.is_mounted:
             self.query_one("#trace-title", Static).update(f"trace {trace_id}")
@@ -78,13 +82,16 @@ class TraceScreen(Screen[None]):
                 yield Static("", id="attributes", markup=False)
                 yield Static("Feedback", classes="section-title", id="feedback-title")
                 yield Static("", id="feedback")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#spans", DataTable).add_columns("span", "duration", "timeline")
 
     def on_screen_resume(self) -> None:
-        if self._detail is None:
+        if self._fetched is not None:
+            self.show_trace(TraceLoaded(self._fetched))
+            self._fetched = None
+        elif self._detail is None:
             self.load_trace(self.trace_id, self._start)
 
     @work(thread=True, exclusive=True, group="trace.load", exit_on_error=False)

@@ -17,13 +17,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from llmops_tui.domain.filters import FilterError, TraceFilter, parse_filter
 from llmops_tui.domain.traces import PageKey, TraceRow, TraceSort
 from llmops_tui.formatting import compact, ms, usd
 from llmops_tui.tui.screens.base import DataScreen
 from llmops_tui.tui.view import View
+from llmops_tui.tui.widgets.key_bar import KeyBar
 from llmops_tui.tui.widgets.row_table import RowTable
 
 PAGE_SIZE = 100
@@ -84,7 +85,7 @@ class TracesScreen(DataScreen):
         yield Static("", id="filter-error")
         yield RowTable(COLUMNS, id="traces")
         yield Static("", id="status", classes="muted")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
