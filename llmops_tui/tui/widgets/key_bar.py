@@ -54,8 +54,13 @@ class KeyBar(Widget):
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         self._keys = []
         seen: set[str] = set()
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
-            if not binding.show or binding.action in seen:
+        active = self.screen.active_bindings
+        shown = [b for b in active.values() if b.binding.show]
+        palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+        if self.app.ENABLE_COMMAND_PALETTE and palette is not None:
+            shown.append(palette)
+        for _node, binding, enabled, _tooltip in shown:
+            if binding.action in seen:
                 continue
             seen.add(binding.action)
             start = line.cell_len
