@@ -11,7 +11,7 @@ are serialised by a lock. Repositories hang off the store: `store.spans`, `store
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,6 +44,8 @@ class Store:
         self._write_lock = threading.Lock()
         self._conn: duckdb.DuckDBPyConnection | None = None
         self._users = 0
+        self._running: dict[int, list[duckdb.DuckDBPyConnection]] = {}
+        """The cursors each thread is using, so a query nobody waits for can be stopped."""
         self._schema_checked = False
         self.spans = SpanRepository(self)
         self.sources = SourceRepository(self)
@@ -88,12 +90,25 @@ class Store:
             except BaseException:
                 self._release()
                 raise
+            thread = threading.get_ident()
+            self._running.setdefault(thread, []).append(cursor)
         try:
             yield cursor
         finally:
-            cursor.close()
             with self._guard:
+                self._running[thread].remove(cursor)
+                if not self._running[thread]:
+                    del self._running[thread]
+                cursor.close()
                 self._release()
+
+    def interrupt(self, threads: Iterable[int]) -> None:
+        """Stop the queries these threads are running (each fails with an interrupt error):
+        for work whose result nobody waits for any more, such as a screen's stale refresh."""
+        with self._guard:
+            for thread in threads:
+                for cursor in self._running.get(thread, ()):
+                    cursor.interrupt()
 
     def _release(self) -> None:
         self._users -= 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import ClassVar
 
 from textual import on
@@ -28,6 +31,7 @@ class DataScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._loaded: tuple[View, int] | None = None
+        self._query_threads: set[int] = set()
 
     @property
     def cockpit(self) -> Cockpit:
@@ -52,6 +56,23 @@ class DataScreen(Screen[None]):
 
     def load(self, *, live: bool) -> None:
         raise NotImplementedError
+
+    @contextmanager
+    def querying(self) -> Iterator[None]:
+        """Wrap a worker's store calls, so `abandon` can stop them."""
+        thread = threading.get_ident()
+        self._query_threads.add(thread)
+        try:
+            yield
+        finally:
+            self._query_threads.discard(thread)
+
+    def abandon(self, group: str) -> None:
+        """Cancel this screen's workers of `group` and stop the queries they are running: a
+        thread can't be killed, and a stale query over millions of spans would otherwise keep
+        competing with the one the user now waits for."""
+        self.workers.cancel_group(self, group)
+        self.cockpit.store.interrupt(list(self._query_threads))
 
     def action_reload(self) -> None:
         self.reload(live=True)

@@ -73,7 +73,16 @@ class OverviewScreen(DataScreen):
         self.query_one("#errors", DataTable).add_columns("time", "env", "span", "model", "error")
 
     def load(self, *, live: bool) -> None:
+        self.abandon("overview.load")
         self.load_overview(self.cockpit.view)
+
+    def on_screen_suspend(self) -> None:
+        """Another screen is shown: stop loading, and load afresh when this one is back."""
+        if any(
+            w.node is self and w.group == "overview.load" and w.is_running for w in self.workers
+        ):
+            self.abandon("overview.load")
+            self._loaded = None
 
     @work(thread=True, exclusive=True, group="overview.load", exit_on_error=False)
     def load_overview(self, view: View) -> None:
@@ -81,8 +90,8 @@ class OverviewScreen(DataScreen):
         data_start, data_end = self.cockpit.data_range()
         window = view.window(self.cockpit.clock(), data_start, data_end)
         env = view.environment
-        self.post_message(
-            OverviewLoaded(
+        with self.querying():
+            loaded = OverviewLoaded(
                 view=view,
                 window=window,
                 health=store.overview.health(window, environment=env),
@@ -90,7 +99,7 @@ class OverviewScreen(DataScreen):
                 prompts=store.overview.ranking(window, by="prompt", environment=env),
                 errors=store.overview.recent_errors(window, environment=env),
             )
-        )
+        self.post_message(loaded)
 
     @on(OverviewLoaded)
     def show_overview(self, loaded: OverviewLoaded) -> None:
