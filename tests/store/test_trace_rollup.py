@@ -22,6 +22,7 @@ from llmops_tui.domain.traces import TraceRow, TraceSort
 from llmops_tui.ingest.pipeline import Ingestor
 from llmops_tui.pricing import PriceOverride, Pricer
 from llmops_tui.store import Store
+from llmops_tui.store.migrate import available_migrations
 from llmops_tui.store.trace_rollup import rebuild
 from tests.ingest.spans import flat_span, hex_id, jsonl
 
@@ -172,9 +173,7 @@ def test_rebuild_and_the_migration_backfill_agree_with_the_spans(
     assert_rollup_is_exact(store)
     with store.writer() as cur:  # replay the migration's backfill on the stored spans
         cur.execute("delete from traces")
-        backfill = (
-            Path(__file__).parents[2] / "llmops_tui/store/migrations/0002_trace_rollup.sql"
-        ).read_text()
+        backfill = next(m.sql for m in available_migrations() if m.name == "trace_rollup")
         cur.execute(backfill[backfill.index("INSERT INTO traces") :])
     assert_rollup_is_exact(store)
 

@@ -5,7 +5,8 @@ traces at 120 columns, more than the whole store query. This table is handed row
 are already text (attributes down), sizes its columns once per page, and renders only the lines
 on screen, each as a few segments: a page shows in about a millisecond. It keeps what the
 Traces list needs from `DataTable`: a header, zebra stripes, a row cursor moved by the keys and
-the mouse, a highlighted cell colour per row (the status), and a `Selected` message on enter.
+the mouse, cells in the alert colour (a failed trace's status) or the accent colour (a span's
+timing bar), and `Highlighted` / `Selected` messages as the cursor moves and on enter.
 """
 
 from __future__ import annotations
@@ -39,12 +40,14 @@ class RowTable(ScrollView, can_focus=True):
         background: $block-cursor-background; color: $block-cursor-foreground;
     }
     RowTable > .row-table--alert { color: $error; }
+    RowTable > .row-table--accent { color: $accent; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "row-table--header",
         "row-table--odd",
         "row-table--cursor",
         "row-table--alert",
+        "row-table--accent",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor_up", "Up", show=False),
@@ -57,6 +60,17 @@ class RowTable(ScrollView, can_focus=True):
     ]
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to another row."""
+
+        table: RowTable
+        row: int
+
+        @property
+        def control(self) -> RowTable:
+            return self.table
 
     @dataclass
     class Selected(Message):
@@ -74,6 +88,7 @@ class RowTable(ScrollView, can_focus=True):
         self._columns = tuple(columns)
         self._rows: list[tuple[str, ...]] = []
         self._alerts: list[int | None] = []
+        self._accent: int | None = None
         self._widths = [len(c) for c in self._columns]
 
     @property
@@ -81,12 +96,18 @@ class RowTable(ScrollView, can_focus=True):
         return len(self._rows)
 
     def set_rows(
-        self, rows: Sequence[tuple[str, ...]], *, alerts: Sequence[int | None] = ()
+        self,
+        rows: Sequence[tuple[str, ...]],
+        *,
+        alerts: Sequence[int | None] = (),
+        accent: int | None = None,
     ) -> None:
         """Replace every row; `alerts[i]` is the index of row i's cell shown in the alert
-        colour (None for none). The cursor stays where it was, within the new rows."""
+        colour (None for none), and the `accent` column of the other rows is in the accent
+        colour. The cursor stays where it was, within the new rows."""
         self._rows = list(rows)
         self._alerts = list(alerts) or [None] * len(self._rows)
+        self._accent = accent
         self._widths = [
             min(MAX_COLUMN, max([len(title), *(len(r[i]) for r in self._rows)]))
             for i, title in enumerate(self._columns)
@@ -101,7 +122,9 @@ class RowTable(ScrollView, can_focus=True):
     def _clamp(self, row: int) -> int:
         return max(0, min(row, len(self._rows) - 1))
 
-    def watch_cursor_row(self) -> None:
+    def watch_cursor_row(self, before: int, after: int) -> None:
+        if before != after and self._rows:
+            self.post_message(self.Highlighted(self, after))
         visible = max(self.scrollable_content_region.height - 1, 1)
         if self.cursor_row < self.scroll_y:
             self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
@@ -139,14 +162,17 @@ class RowTable(ScrollView, can_focus=True):
     def _row_segments(self, index: int) -> list[Segment]:
         base = self._base_style(index)
         cells = self._cells(self._rows[index])
-        alert = self._alerts[index] if index < len(self._alerts) else None
-        if alert is None or alert >= len(cells):
+        marked = self._alerts[index] if index < len(self._alerts) else None
+        component = "row-table--alert"
+        if marked is None:
+            marked, component = self._accent, "row-table--accent"
+        if marked is None or marked >= len(cells):
             return [Segment("".join(cells), base)]
-        colour = Style(color=self.get_component_rich_style("row-table--alert").color)
+        colour = Style(color=self.get_component_rich_style(component).color)
         return [
-            Segment("".join(cells[:alert]), base),
-            Segment(cells[alert], base + colour),
-            Segment("".join(cells[alert + 1 :]), base),
+            Segment("".join(cells[:marked]), base),
+            Segment(cells[marked], base + colour),
+            Segment("".join(cells[marked + 1 :]), base),
         ]
 
     # -- keys and mouse ---------------------------------------------------------------------
