@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from llmops_tui.errors import StoreError
-from llmops_tui.store.connection import open_connection
+from llmops_tui.store.connection import open_connection, writer_waiting
 from llmops_tui.store.metrics import MetricsRepository
 from llmops_tui.store.migrate import check_compatible, migrate
 from llmops_tui.store.overview import OverviewRepository
@@ -81,6 +81,9 @@ class Store:
             if self._closer is not None:
                 self._closer.cancel()
                 self._closer = None
+            if self._users == 0 and self._conn is not None and writer_waiting(self.path):
+                self._conn.close()  # an idle reader lets a waiting writer go first
+                self._conn = None
             if self._conn is None:
                 self._conn = self._open()
             self._users += 1
