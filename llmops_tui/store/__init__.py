@@ -16,14 +16,14 @@ and the Versions screen's `store.version_scores` (API in their docstrings).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 from llmops_tui.errors import StoreError
-from llmops_tui.store.connection import open_connection
+from llmops_tui.store.connection import open_connection, writer_waiting
 from llmops_tui.store.labels import LabelRepository
 from llmops_tui.store.links import LinkRepository
 from llmops_tui.store.metrics import MetricsRepository
@@ -66,6 +66,8 @@ class Store:
         self._conn: duckdb.DuckDBPyConnection | None = None
         self._conn_read_only = False
         self._users = 0
+        self._running: dict[int, list[duckdb.DuckDBPyConnection]] = {}
+        """The cursors each thread is using, so a query nobody waits for can be stopped."""
         self._schema_checked = False
         self.spans = SpanRepository(self)
         self.sources = SourceRepository(self)
@@ -106,6 +108,9 @@ class Store:
             if self._closer is not None:
                 self._closer.cancel()
                 self._closer = None
+            if self._users == 0 and self._conn is not None and writer_waiting(self.path):
+                self._conn.close()  # an idle reader lets a waiting writer go first
+                self._conn = None
             if write and self._conn is not None and self._conn_read_only:
                 # Readers here hold cursors of the read-only connection: wait for them, then
                 # reopen read-write (readers arriving meanwhile share the writer's connection).
@@ -124,12 +129,25 @@ class Store:
             except BaseException:
                 self._release()
                 raise
+            thread = threading.get_ident()
+            self._running.setdefault(thread, []).append(cursor)
         try:
             yield cursor
         finally:
-            cursor.close()
             with self._guard:
+                self._running[thread].remove(cursor)
+                if not self._running[thread]:
+                    del self._running[thread]
+                cursor.close()
                 self._release()
+
+    def interrupt(self, threads: Iterable[int]) -> None:
+        """Stop the queries these threads are running (each fails with an interrupt error):
+        for work whose result nobody waits for any more, such as a screen's stale refresh."""
+        with self._guard:
+            for thread in threads:
+                for cursor in self._running.get(thread, ()):
+                    cursor.interrupt()
 
     def _release(self) -> None:
         self._users -= 1

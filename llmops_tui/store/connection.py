@@ -22,6 +22,18 @@ LOCK_TIMEOUT_ENV = "LLMOPS_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT_S = 30.0
 _HOLDER_PID = re.compile(r"PID (\d+)")
 
+WRITER_MARKER_FRESH_S = 1.0
+"""A writer's marker older than this is left over from a writer that stopped waiting."""
+
+READER_DEFERS_S = 3.0
+"""How long a reader lets a waiting writer go first, at most (one unit of work)."""
+
+READ_MEMORY_LIMIT = "256MB"
+"""DuckDB's buffer pool for a read-only connection (the cockpit, `llmops stats`). Left alone it
+takes 80% of RAM and keeps what it read cached, so paging through ten million spans grew the
+cockpit past a gigabyte; every query of the cockpit runs well within this, and a bigger one
+spills to a temporary file instead of failing."""
+
 
 def lock_timeout() -> float:
     raw = os.environ.get(LOCK_TIMEOUT_ENV)
@@ -34,29 +46,76 @@ def lock_timeout() -> float:
 
 
 def open_connection(path: Path, *, readonly: bool) -> duckdb.DuckDBPyConnection:
-    """Connect to `path`, waiting out another process's short unit of work."""
+    """Connect to `path`, waiting out another process's short unit of work.
+
+    Readers can outnumber a writer: while one reader holds the file another can open it, so a
+    busy cockpit could keep `llmops watch` out for many seconds. A writer that finds the file
+    locked therefore says so in a marker file beside it (`<db>.writer-waiting`, refreshed at
+    every retry), and readers defer to a fresh marker before they open the file.
+    """
+    if readonly:
+        _defer_to_writer(path)
     deadline = time.monotonic() + lock_timeout()
     delay = 0.01
-    while True:
-        try:
-            conn = duckdb.connect(str(path), read_only=readonly)
-        except duckdb.IOException as error:
-            if not _is_lock_conflict(error):
+    announced = False
+    try:
+        while True:
+            try:
+                conn = duckdb.connect(str(path), read_only=readonly)
+            except duckdb.IOException as error:
+                if not _is_lock_conflict(error):
+                    raise StoreError(
+                        f"{path}: cannot open the database: {_first_line(error)}"
+                    ) from None
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"{path}: locked by {_describe_holder(error)}; gave up after "
+                        f"{lock_timeout():.0f}s (set {LOCK_TIMEOUT_ENV} to wait longer)"
+                    ) from None
+                if not readonly:
+                    announced = _announce_writer(path) or announced
+                time.sleep(delay)
+                delay = min(delay * 2, 0.25)
+                continue
+            except duckdb.Error as error:
                 raise StoreError(
                     f"{path}: cannot open the database: {_first_line(error)}"
                 ) from None
-            if time.monotonic() >= deadline:
-                raise StoreError(
-                    f"{path}: locked by {_describe_holder(error)}; gave up after "
-                    f"{lock_timeout():.0f}s (set {LOCK_TIMEOUT_ENV} to wait longer)"
-                ) from None
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)
-            continue
-        except duckdb.Error as error:
-            raise StoreError(f"{path}: cannot open the database: {_first_line(error)}") from None
-        conn.execute("SET TimeZone = 'UTC'")
-        return conn
+            conn.execute("SET TimeZone = 'UTC'")
+            if readonly:
+                conn.execute(f"SET memory_limit = '{READ_MEMORY_LIMIT}'")
+            return conn
+    finally:
+        if announced:
+            writer_marker(path).unlink(missing_ok=True)
+
+
+def writer_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".writer-waiting")
+
+
+def writer_waiting(path: Path) -> bool:
+    """Whether a writer announced, less than `WRITER_MARKER_FRESH_S` ago, that it waits."""
+    try:
+        age = time.time() - writer_marker(path).stat().st_mtime
+    except OSError:
+        return False
+    return age < WRITER_MARKER_FRESH_S
+
+
+def _announce_writer(path: Path) -> bool:
+    try:
+        writer_marker(path).touch()
+    except OSError:
+        return False  # a folder we can't write to: readers just won't defer
+    return True
+
+
+def _defer_to_writer(path: Path) -> None:
+    """Wait, up to `READER_DEFERS_S`, while a writer waits for the file."""
+    until = time.monotonic() + READER_DEFERS_S
+    while writer_waiting(path) and time.monotonic() < until:
+        time.sleep(0.02)
 
 
 def _is_lock_conflict(error: duckdb.Error) -> bool:

@@ -21,6 +21,7 @@ import polars as pl
 import pyarrow as pa
 
 from llmops_tui.store.span_sql import MACROS_SQL, RESOLVE_SQL, STAGE_FLAT_SQL
+from llmops_tui.store.trace_rollup import merge_loaded
 
 PRICE_KEY_COLUMNS = ("provider", "response_model", "request_model", "bucket")
 RATE_COLUMNS = ("per_request", "input", "cache_read", "cache_write", "output", "reasoning")
@@ -291,6 +292,7 @@ class SpanLoader:
             self._price()
             params = {"ingested_at": ingested_at}
             cur.execute(INSERT_SPANS_SQL, params)
+            merge_loaded(cur, ingested_at=ingested_at)
             cur.execute(INSERT_REJECTS_SQL, params)
             feedback = cur.execute(INSERT_FEEDBACK_SQL).fetchone()
             self._feedback += feedback[0] if feedback else 0

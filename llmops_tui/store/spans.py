@@ -17,6 +17,7 @@ from llmops_tui.store.span_load import (
     RateSource,
     SpanLoader,
 )
+from llmops_tui.store.trace_rollup import refresh_costs
 
 if TYPE_CHECKING:
     from llmops_tui.store import Store
@@ -137,6 +138,7 @@ class SpanRepository:
                         tiered = rates.price_rows(tiered_rows).cast({"cost_usd": pl.Float64})
                         cur.register("reprice_tiered", tiered)
                         cur.execute(REPRICE_TIERED_SQL)
+                    refresh_costs(cur)
                 cur.execute("commit")
             except BaseException:
                 cur.execute("rollback")

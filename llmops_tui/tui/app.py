@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from llmops_tui.costs import StoreRates
 from llmops_tui.domain.overview import TimeRange
@@ -27,7 +27,7 @@ from llmops_tui.ingest.pipeline import IngestReport
 from llmops_tui.ingest.watch import Watcher
 from llmops_tui.pricing import PriceOverride, Pricer
 from llmops_tui.store import Store
-from llmops_tui.tui.messages import DataChanged, ViewChanged
+from llmops_tui.tui.messages import DataChanged, TraceFetched, ViewChanged
 from llmops_tui.tui.screens.error import ErrorModal
 from llmops_tui.tui.screens.help import HelpScreen
 from llmops_tui.tui.screens.overview import OverviewScreen
@@ -88,6 +88,7 @@ class LlmopsApp(App[None]):
         self._price_overrides = dict(price_overrides or {})
         self._data_range: tuple[int, tuple[datetime | None, datetime | None]] | None = None
         self._data_range_lock = threading.Lock()
+        self._trace_screen: TraceScreen | None = None
         self.environments: list[str] = []
         """Environments seen by the last Overview load, offered in the command palette."""
 
@@ -136,7 +137,24 @@ class LlmopsApp(App[None]):
             return cached[1]
 
     def open_trace(self, trace_id: str, start: datetime | None) -> None:
-        self.push_screen(TraceScreen(trace_id, start))
+        """Fetch a trace, then show it in the one TraceScreen (built once, kept installed)."""
+        self.fetch_trace(trace_id, start)
+
+    @work(thread=True, exclusive=True, group="app.trace", exit_on_error=False)
+    def fetch_trace(self, trace_id: str, start: datetime | None) -> None:
+        detail = self.store.traces.detail(trace_id, around=start)
+        if not get_current_worker().is_cancelled:
+            self.post_message(TraceFetched(detail, start))
+
+    @on(TraceFetched)
+    def _show_trace(self, fetched: TraceFetched) -> None:
+        if self._trace_screen is None:
+            self._trace_screen = TraceScreen()
+            self.install_screen(self._trace_screen, "trace")
+        if self.screen is self._trace_screen:
+            self.pop_screen()
+        self._trace_screen.open(fetched.detail.trace_id, fetched.start, fetched.detail)
+        self.push_screen("trace")
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

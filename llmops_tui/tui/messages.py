@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual.message import Message
 
+from llmops_tui.domain.traces import TraceDetail
 from llmops_tui.tui.view import View
 
 
@@ -25,3 +27,11 @@ class DataChanged(Message):
     def can_replace(self, message: Message) -> bool:
         # A flood of ingest batches coalesces into one refresh.
         return isinstance(message, DataChanged)
+
+
+@dataclass
+class TraceFetched(Message):
+    """A trace to open, fetched before its screen is shown (Traces, Overview's errors)."""
+
+    detail: TraceDetail
+    start: datetime | None

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
+import pytest
 from textual.widgets import DataTable
 
 from llmops_tui.domain.metrics import StatsGrouping
@@ -106,3 +110,32 @@ async def test_number_keys_switch_screens_and_unknown_ones_do_nothing(app: Llmop
         await pilot.press("1")
         await pilot.pause()
         assert isinstance(app.screen, OverviewScreen)
+
+
+async def test_leaving_while_the_overview_loads_stops_it_and_coming_back_reloads(
+    app: LlmopsApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    health = app.store.overview.health
+
+    def slow_health(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.3)  # a big store: still loading when the user switches screens
+        return health(*args, **kwargs)
+
+    monkeypatch.setattr(app.store.overview, "health", slow_health)
+    async with app.run_test(size=(120, 36)) as pilot:
+        overview = app.screen
+        assert isinstance(overview, OverviewScreen)
+        await pilot.press("t", "3")
+        assert _loaded(overview) is None  # abandoned: it will load again when shown
+        await _settle(app)
+        await pilot.press("1")
+        await _settle(app)
+        await pilot.pause()
+        assert overview.query(HealthPanel)
+        assert _loaded(overview) == (app.view, app.generation)
+        assert app.screen is overview
+
+
+def _loaded(screen: OverviewScreen) -> object:
+    """What the screen last loaded (a call, so the type checker doesn't carry a narrowing)."""
+    return screen._loaded

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from llmops_tui.costs import StoreRates
 from llmops_tui.ingest.pipeline import Ingestor
@@ -15,6 +15,7 @@ from llmops_tui.store import Store
 from llmops_tui.tui.app import LlmopsApp
 from llmops_tui.tui.screens.trace_detail import TraceScreen
 from llmops_tui.tui.screens.traces import PAGE_SIZE, TracesScreen
+from llmops_tui.tui.widgets.row_table import RowTable
 from tests.tui.test_overview import _settle
 
 
@@ -121,7 +122,7 @@ async def test_enter_opens_the_trace_with_its_span_tree_and_messages(app: Llmops
         await pilot.pause()
         detail = app.screen
         assert isinstance(detail, TraceScreen)
-        spans = detail.query_one("#spans", DataTable)
+        spans = detail.query_one("#spans", RowTable)
         assert spans.row_count == chosen.spans
         llm_row = next(i for i, s in enumerate(detail._order) if s.input_text)
         spans.move_cursor(row=llm_row)
@@ -161,3 +162,24 @@ async def test_y_copies_and_e_exports_reingestable_jsonl(
     report = Ingestor(fresh, StoreRates(Pricer())).ingest([exported])
     assert report.rejects == 0
     assert report.spans_loaded == len(records)
+
+
+async def test_cursor_keys_pick_the_row_that_enter_opens(app: LlmopsApp) -> None:
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _open_traces(app, pilot)
+        await pilot.press("down", "down", "down", "up")
+        assert screen.selected_row() == screen._rows[2]
+        await pilot.press("end")
+        assert screen.selected_row() == screen._rows[-1]
+        await pilot.press("home", "pagedown")
+        assert screen.selected_row() not in (None, screen._rows[0])
+        chosen = screen.selected_row()
+        assert chosen is not None
+        await pilot.press("enter")
+        await _settle(app)
+        await pilot.pause()
+        assert isinstance(app.screen, TraceScreen)
+        assert app.screen.trace_id == chosen.trace_id
+        await pilot.press("escape")
+        await pilot.click("#traces", offset=(5, 2))  # the second row: the cursor moves there
+        assert screen.selected_row() == screen._rows[1]

@@ -3,6 +3,9 @@ screens the time-range and environment keys and staleness checks."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import ClassVar
 
 from textual import on
@@ -44,6 +47,7 @@ class DataScreen(CockpitScreen):
     def __init__(self) -> None:
         super().__init__()
         self._loaded: tuple[View, int] | None = None
+        self._query_threads: set[int] = set()
 
     def on_screen_resume(self) -> None:
         if self._loaded != (self.cockpit.view, self.cockpit.generation):
@@ -64,6 +68,23 @@ class DataScreen(CockpitScreen):
 
     def load(self, *, live: bool) -> None:
         raise NotImplementedError
+
+    @contextmanager
+    def querying(self) -> Iterator[None]:
+        """Wrap a worker's store calls, so `abandon` can stop them."""
+        thread = threading.get_ident()
+        self._query_threads.add(thread)
+        try:
+            yield
+        finally:
+            self._query_threads.discard(thread)
+
+    def abandon(self, group: str) -> None:
+        """Cancel this screen's workers of `group` and stop the queries they are running: a
+        thread can't be killed, and a stale query over millions of spans would otherwise keep
+        competing with the one the user now waits for."""
+        self.workers.cancel_group(self, group)
+        self.cockpit.store.interrupt(list(self._query_threads))
 
     def action_reload(self) -> None:
         self.reload(live=True)

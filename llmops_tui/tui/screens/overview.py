@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from llmops_tui.domain.overview import EnvironmentHealth, RankedItem, RecentError, Window
 from llmops_tui.formatting import count, usd
@@ -19,6 +19,7 @@ from llmops_tui.tui.screens.base import DataScreen
 from llmops_tui.tui.view import View
 from llmops_tui.tui.widgets.cells import plain
 from llmops_tui.tui.widgets.health import HealthPanel
+from llmops_tui.tui.widgets.key_bar import KeyBar
 
 TOP = 5
 
@@ -63,7 +64,7 @@ class OverviewScreen(DataScreen):
                     yield DataTable(id="failing", cursor_type="none", zebra_stripes=True)
             yield Static("Recent errors", classes="section-title")
             yield DataTable(id="errors", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for table_id in ("models", "prompts"):
@@ -72,7 +73,16 @@ class OverviewScreen(DataScreen):
         self.query_one("#errors", DataTable).add_columns("time", "env", "span", "model", "error")
 
     def load(self, *, live: bool) -> None:
+        self.abandon("overview.load")
         self.load_overview(self.cockpit.view)
+
+    def on_screen_suspend(self) -> None:
+        """Another screen is shown: stop loading, and load afresh when this one is back."""
+        if any(
+            w.node is self and w.group == "overview.load" and w.is_running for w in self.workers
+        ):
+            self.abandon("overview.load")
+            self._loaded = None
 
     @work(thread=True, exclusive=True, group="overview.load", exit_on_error=False)
     def load_overview(self, view: View) -> None:
@@ -80,8 +90,8 @@ class OverviewScreen(DataScreen):
         data_start, data_end = self.cockpit.data_range()
         window = view.window(self.cockpit.clock(), data_start, data_end)
         env = view.environment
-        self.post_message(
-            OverviewLoaded(
+        with self.querying():
+            loaded = OverviewLoaded(
                 view=view,
                 window=window,
                 health=store.overview.health(window, environment=env),
@@ -89,7 +99,7 @@ class OverviewScreen(DataScreen):
                 prompts=store.overview.ranking(window, by="prompt", environment=env),
                 errors=store.overview.recent_errors(window, environment=env),
             )
-        )
+        self.post_message(loaded)
 
     @on(OverviewLoaded)
     def show_overview(self, loaded: OverviewLoaded) -> None:

@@ -1,4 +1,9 @@
-"""One trace: its span tree with a timing waterfall, and the selected span's details."""
+"""One trace: its span tree with a timing waterfall, and the selected span's details.
+
+The app builds this screen once and shows each trace in it (`open`): pushing a built screen
+takes a few milliseconds, composing and styling a new one over a hundred. The app fetches the
+trace before it shows the screen, so the screen is laid out and painted once, with the trace.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +17,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Header, Static
 
 from llmops_tui.domain.traces import SpanDetail, TraceDetail
 from llmops_tui.formatting import count, ms, usd
 from llmops_tui.tui.context import Cockpit, cockpit
 from llmops_tui.tui.screens.base import CockpitScreen
-from llmops_tui.tui.widgets.cells import coloured, plain
+from llmops_tui.tui.widgets.key_bar import KeyBar
 from llmops_tui.tui.widgets.messages import render_messages
+from llmops_tui.tui.widgets.row_table import RowTable
 
 WATERFALL = 22
+SPAN_COLUMNS = ("span", "duration", "timeline")
+BAR_COLUMN = SPAN_COLUMNS.index("timeline")
 
 
 @dataclass
@@ -38,12 +46,26 @@ class TraceScreen(CockpitScreen):
         Binding("m", "focus_messages", "Details", show=False),
     ]
 
-    def __init__(self, trace_id: str, start: datetime | None) -> None:
+    def __init__(self, trace_id: str = "", start: datetime | None = None) -> None:
         super().__init__()
         self.trace_id = trace_id
         self._start = start
         self._detail: TraceDetail | None = None
+        self._fetched: TraceDetail | None = None
         self._order: list[SpanDetail] = []
+
+    def open(self, trace_id: str, start: datetime | None, detail: TraceDetail | None) -> None:
+        """Show another trace: `detail` when already fetched, else loaded once shown."""
+        self.trace_id = trace_id
+        self._start = start
+        self._detail = None
+        self._fetched = detail
+        self._order = []
+        if self.is_mounted:
+            self.query_one("#trace-title", Static).update(f"trace {trace_id}")
+            self.query_one("#spans", RowTable).set_rows([])
+            for part in ("#summary", "#messages", "#attributes", "#feedback"):
+                self.query_one(part, Static).update("")
 
     @property
     def cockpit(self) -> Cockpit:
@@ -53,7 +75,7 @@ class TraceScreen(CockpitScreen):
         yield Header()
         yield Static(f"trace {self.trace_id}", id="trace-title", classes="section-title")
         with Horizontal():
-            yield DataTable(id="spans", cursor_type="row")
+            yield RowTable(SPAN_COLUMNS, id="spans")
             with VerticalScroll(id="detail"):
                 yield Static("", id="summary")
                 yield Static("Messages", classes="section-title")
@@ -62,41 +84,46 @@ class TraceScreen(CockpitScreen):
                 yield Static("", id="attributes", markup=False)
                 yield Static("Feedback", classes="section-title", id="feedback-title")
                 yield Static("", id="feedback")
-        yield Footer()
+        yield KeyBar()
 
-    def on_mount(self) -> None:
-        self.query_one("#spans", DataTable).add_columns("span", "duration", "timeline")
-        self.load_trace()
+    def on_screen_resume(self) -> None:
+        if self._fetched is not None:
+            self.show_trace(TraceLoaded(self._fetched))
+            self._fetched = None
+        elif self._detail is None:
+            self.load_trace(self.trace_id, self._start)
 
     @work(thread=True, exclusive=True, group="trace.load", exit_on_error=False)
-    def load_trace(self) -> None:
-        self.post_message(
-            TraceLoaded(self.cockpit.store.traces.detail(self.trace_id, around=self._start))
-        )
+    def load_trace(self, trace_id: str, start: datetime | None) -> None:
+        self.post_message(TraceLoaded(self.cockpit.store.traces.detail(trace_id, around=start)))
 
     @on(TraceLoaded)
     def show_trace(self, loaded: TraceLoaded) -> None:
+        if loaded.detail.trace_id != self.trace_id:
+            return  # another trace was opened while this one loaded
         detail = self._detail = loaded.detail
-        table = self.query_one("#spans", DataTable)
-        table.clear()
+        table = self.query_one("#spans", RowTable)
         if not detail.spans:
+            table.set_rows([])
             self.query_one("#summary", Static).update("This trace is no longer in the store.")
             return
         self._order = list(_tree_order(detail.spans))
         first = min(s.start_time for s in detail.spans)
         last = max((s.end_time or s.start_time) for s in detail.spans)
         total = max((last - first).total_seconds(), 1e-6)
+        rows = []
         for depth, span in self._order_with_depth():
             offset = int((span.start_time - first).total_seconds() / total * WATERFALL)
             length = max(1, round((span.duration_ms or 0) / 1000 / total * WATERFALL))
             bar = " " * offset + "█" * min(length, WATERFALL - offset)
-            colour = self.app.theme_variables.get("error" if span.status == "error" else "accent")
-            table.add_row(
-                plain(("  " * depth + (span.name or span.span_id))[:30]),
-                plain(ms(span.duration_ms)),
-                coloured(f"{bar:<{WATERFALL}}", colour),
-                key=span.span_id,
-            )
+            name = ("  " * depth + (span.name or span.span_id))[:30]
+            rows.append((name, ms(span.duration_ms), f"{bar:<{WATERFALL}}"))
+        table.set_rows(
+            rows,
+            alerts=[BAR_COLUMN if s.status == "error" else None for s in self._order],
+            accent=BAR_COLUMN,
+        )
+        table.move_cursor(row=0)
         self._show_span(self._order[0])
 
     def _order_with_depth(self) -> list[tuple[int, SpanDetail]]:
@@ -108,10 +135,10 @@ class TraceScreen(CockpitScreen):
             result.append((level, span))
         return result
 
-    @on(DataTable.RowHighlighted, "#spans")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if 0 <= event.cursor_row < len(self._order):
-            self._show_span(self._order[event.cursor_row])
+    @on(RowTable.Highlighted, "#spans")
+    def _highlighted(self, event: RowTable.Highlighted) -> None:
+        if 0 <= event.row < len(self._order):
+            self._show_span(self._order[event.row])
 
     def _show_span(self, span: SpanDetail) -> None:
         self.query_one("#summary", Static).update(_summary(span))

@@ -13,23 +13,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from llmops_tui.domain.filters import FilterError, TraceFilter, parse_filter
 from llmops_tui.domain.traces import PageKey, TraceRow, TraceSort
 from llmops_tui.formatting import compact, ms, usd
 from llmops_tui.tui.screens.base import DataScreen
 from llmops_tui.tui.view import View
-from llmops_tui.tui.widgets.cells import coloured, plain
+from llmops_tui.tui.widgets.key_bar import KeyBar
+from llmops_tui.tui.widgets.row_table import RowTable
 
 PAGE_SIZE = 100
 SORTS = list(TraceSort)
 COLUMNS = ("time", "name", "env", "model", "prompt", "duration", "tokens", "cost", "status")
+STATUS_COLUMN = COLUMNS.index("status")
 
 
 @dataclass
@@ -82,12 +83,11 @@ class TracesScreen(DataScreen):
         yield Header()
         yield Input(placeholder='filter: model:gpt-4o status:error latency>2s "text"', id="filter")
         yield Static("", id="filter-error")
-        yield DataTable(id="traces", cursor_type="row", zebra_stripes=True)
+        yield RowTable(COLUMNS, id="traces")
         yield Static("", id="status", classes="muted")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#traces", DataTable).add_columns(*COLUMNS)
         self.query_one("#filter", Input).display = False
 
     # -- loading ----------------------------------------------------------------------------
@@ -127,19 +127,17 @@ class TracesScreen(DataScreen):
             self.shown = self._request()
             self.notify("That was the last page.")
             return
-        table = self.query_one("#traces", DataTable)
+        table = self.query_one("#traces", RowTable)
         selected = self.selected_row()
         keep = selected.trace_id if selected else None
-        index = table.cursor_row
         self._rows = loaded.rows
-        table.clear()
-        error = self.app.theme_variables.get("error")
-        for row in loaded.rows:
-            table.add_row(*_cells(row, error), key=row.trace_id)
-        if keep is not None and keep in {r.trace_id for r in loaded.rows}:
-            table.move_cursor(row=table.get_row_index(keep))
-        elif loaded.rows:
-            table.move_cursor(row=min(index, len(loaded.rows) - 1))
+        table.set_rows(
+            [_cells(row) for row in loaded.rows],
+            alerts=[STATUS_COLUMN if row.status == "error" else None for row in loaded.rows],
+        )
+        ids = [r.trace_id for r in loaded.rows]
+        if keep is not None and keep in ids:
+            table.move_cursor(row=ids.index(keep))
         self.shown = loaded.request
         self._show_status()
 
@@ -152,7 +150,7 @@ class TracesScreen(DataScreen):
         )
 
     def selected_row(self) -> TraceRow | None:
-        table = self.query_one("#traces", DataTable)
+        table = self.query_one("#traces", RowTable)
         if not self._rows or table.cursor_row < 0 or table.cursor_row >= len(self._rows):
             return None
         return self._rows[table.cursor_row]
@@ -178,7 +176,7 @@ class TracesScreen(DataScreen):
         error.display = False
         self.filter_text = event.value.strip()
         self.trace_filter = parsed if parsed.terms else None
-        self.query_one("#traces", DataTable).focus()
+        self.query_one("#traces", RowTable).focus()
         self.query_one("#filter", Input).display = bool(self.filter_text)
         self.reload()
 
@@ -193,7 +191,7 @@ class TracesScreen(DataScreen):
             box.value = ""
             self.reload()
         box.display = bool(self.filter_text)
-        self.query_one("#traces", DataTable).focus()
+        self.query_one("#traces", RowTable).focus()
 
     # -- paging and sorting -----------------------------------------------------------------
 
@@ -223,7 +221,7 @@ class TracesScreen(DataScreen):
 
     # -- the selected trace -----------------------------------------------------------------
 
-    @on(DataTable.RowSelected, "#traces")
+    @on(RowTable.Selected, "#traces")
     def open_selected(self) -> None:
         row = self.selected_row()
         if row is not None:
@@ -261,18 +259,18 @@ class TracesScreen(DataScreen):
         self.notify(f"exported {done.spans:,} spans to {done.path.name}")
 
 
-def _cells(row: TraceRow, error_colour: str | None) -> tuple[Text, ...]:
+def _cells(row: TraceRow) -> tuple[str, ...]:
     models = ", ".join(row.models) if row.models else "-"
     return (
-        plain(f"{row.start_time:%m-%d %H:%M:%S}"),
-        plain((row.name or "-")[:26]),
-        plain(row.environment or "-"),
-        plain(models[:20]),
-        plain(row.prompt or "-"),
-        plain(ms(row.duration_ms)),
-        plain(compact(row.tokens)),
-        plain(usd(row.cost_usd)),
-        coloured(row.status, error_colour if row.status == "error" else None),
+        f"{row.start_time:%m-%d %H:%M:%S}",
+        (row.name or "-")[:26],
+        row.environment or "-",
+        models[:20],
+        row.prompt or "-",
+        ms(row.duration_ms),
+        compact(row.tokens),
+        usd(row.cost_usd),
+        row.status,
     )
 
 

@@ -15,10 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from llmops_tui.domain.versions import ArtifactKind, version_tag
 from llmops_tui.tui.screens.base import CockpitScreen
+from llmops_tui.tui.widgets.key_bar import KeyBar
 from llmops_tui.versions import diff
 
 
@@ -47,7 +48,7 @@ class VersionDiffScreen(CockpitScreen):
         yield Static(self._title(), id="diff-title", classes="section-title")
         with VerticalScroll(id="diff"):
             yield Static("loading…", id="diff-body")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.build_diff(self.side_by_side)

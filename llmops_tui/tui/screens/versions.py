@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets import Header, Static, Tree
 
 from llmops_tui.domain.scores import VersionScores
 from llmops_tui.domain.versions import (
@@ -37,6 +37,7 @@ from llmops_tui.tui.screens.label_pick import LabelPickScreen
 from llmops_tui.tui.screens.version_diff import VersionDiffScreen
 from llmops_tui.tui.view import View
 from llmops_tui.tui.widgets.artifact_tree import ArtifactKey, ArtifactTree
+from llmops_tui.tui.widgets.key_bar import KeyBar
 from llmops_tui.tui.widgets.version_detail import LabelMoves, VersionDetail
 from llmops_tui.tui.widgets.version_history import VersionHistory
 
@@ -107,7 +108,7 @@ class VersionsScreen(DataScreen):
                 yield Static("Label moves", classes="section-title")
                 yield LabelMoves(id="label-moves")
                 yield Static("", id="status", classes="muted", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     @property
     def artifact_tree(self) -> ArtifactTree:

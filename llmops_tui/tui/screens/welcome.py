@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Center, Middle
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
+
+from llmops_tui.tui.widgets.key_bar import KeyBar
 
 TEXT = """\
 [b]No traces yet[/b] ({name} doesn't exist).
@@ -40,4 +42,4 @@ class WelcomeScreen(Screen[None]):
         yield Header()
         with Middle(), Center():
             yield Static(TEXT.format(name=self._name), id="welcome")
-        yield Footer()
+        yield KeyBar()

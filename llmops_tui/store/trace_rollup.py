@@ -1,0 +1,118 @@
+"""The `traces` roll-up: one row per trace, derived from `spans` (migration 0003).
+
+A page of the Traces screen is one read of this narrow table instead of a scan of every span
+of the page's traces. It stays exact because every write to `spans` goes through here in the
+same transaction:
+
+- a load merges the spans it inserted (`merge_loaded`): counts and sums add up, time bounds
+  widen, model lists join, and a root span (no parent) takes over the trace's start, name,
+  environment and duration, the earliest root winning as in the backfill. Only spans stamped
+  with the load's `ingested_at` are read, so duplicates that `ON CONFLICT DO NOTHING` skipped
+  are never counted twice and the cost of a load doesn't grow with the store;
+- re-pricing recomputes the cost column (`refresh_costs`);
+- `rebuild` recomputes everything from `spans` (the migration's backfill, and stores built
+  with plain SQL such as the benchmark's).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+
+ROLLUP_SELECT_SQL = """
+with changed as ({source}),
+roots as (
+    select trace_id, span_id, start_time, name, environment, duration_ms,
+        coalesce(prompt_name || '@' || prompt_version, prompt_name) as prompt
+    from changed
+    where parent_span_id is null
+    qualify row_number() over (partition by trace_id order by start_time, span_id) = 1
+),
+totals as (
+    select trace_id,
+        min(start_time) as first_start,
+        max(start_time) as last_start,
+        count(*) as span_count,
+        coalesce(sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)), 0) as tokens,
+        sum(cost_usd) as cost_usd,
+        bool_or(status = 'error') as has_error,
+        list_sort(list_distinct(list(coalesce(request_model, response_model)))) as models,
+        min(coalesce(prompt_name || '@' || prompt_version, prompt_name)) as any_prompt
+    from changed
+    group by trace_id
+)
+select t.trace_id, coalesce(r.start_time, t.first_start) as start_time, r.span_id, r.name,
+    r.environment, r.prompt, t.any_prompt, r.duration_ms, t.first_start, t.last_start,
+    t.span_count, t.tokens, t.cost_usd, t.has_error, t.models
+from totals t left join roots r using (trace_id)
+"""
+"""One roll-up row per trace of `{source}` (a query over spans: all of them, or a load's)."""
+
+NEW_ROOT = """(excluded.root_span_id is not null and (traces.root_span_id is null
+    or (excluded.start_time, excluded.root_span_id) < (traces.start_time, traces.root_span_id)))"""
+
+MERGE_LOADED_SQL = f"""
+insert into traces
+{ROLLUP_SELECT_SQL.format(source="select * from spans where ingested_at = $ingested_at")}
+on conflict (trace_id) do update set
+    start_time = case
+        when {NEW_ROOT} then excluded.start_time
+        when traces.root_span_id is not null then traces.start_time
+        else least(traces.start_time, excluded.start_time) end,
+    root_span_id = case when {NEW_ROOT} then excluded.root_span_id else traces.root_span_id end,
+    name = case when {NEW_ROOT} then excluded.name else traces.name end,
+    environment = case when {NEW_ROOT} then excluded.environment else traces.environment end,
+    root_prompt = case when {NEW_ROOT} then excluded.root_prompt else traces.root_prompt end,
+    duration_ms = case when {NEW_ROOT} then excluded.duration_ms else traces.duration_ms end,
+    any_prompt = least(traces.any_prompt, excluded.any_prompt),
+    first_start = least(traces.first_start, excluded.first_start),
+    last_start = greatest(traces.last_start, excluded.last_start),
+    span_count = traces.span_count + excluded.span_count,
+    tokens = traces.tokens + excluded.tokens,
+    cost_usd = case when traces.cost_usd is null and excluded.cost_usd is null then null
+        else coalesce(traces.cost_usd, 0) + coalesce(excluded.cost_usd, 0) end,
+    has_error = traces.has_error or excluded.has_error,
+    models = list_sort(list_distinct(list_concat(traces.models, excluded.models)))
+"""
+
+REFRESH_COSTS_SQL = """
+update traces set cost_usd = c.cost_usd
+from (select trace_id, sum(cost_usd) as cost_usd from spans group by trace_id) c
+where traces.trace_id = c.trace_id and traces.cost_usd is distinct from c.cost_usd
+"""
+
+REBUILD_SQL = f"""
+delete from traces;
+insert into traces
+select * from ({ROLLUP_SELECT_SQL.format(source="select * from spans")}) order by start_time
+"""
+
+HAS_ROLLUP_SQL = """
+select count(*) from information_schema.tables
+where table_name = 'traces' and table_schema = current_schema()
+"""
+
+
+def merge_loaded(cur: duckdb.DuckDBPyConnection, *, ingested_at: datetime) -> None:
+    """Fold the spans a load just inserted (stamped `ingested_at`) into their traces' rows.
+
+    Call it once per `ingested_at`, after the insert and inside the same transaction.
+    """
+    cur.execute(MERGE_LOADED_SQL, {"ingested_at": ingested_at})
+
+
+def refresh_costs(cur: duckdb.DuckDBPyConnection) -> None:
+    """Recompute every trace's cost after `spans.cost_usd` changed (re-pricing)."""
+    cur.execute(REFRESH_COSTS_SQL)
+
+
+def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the whole roll-up from `spans` (for spans written without a load)."""
+    cur.execute(REBUILD_SQL)
+
+
+def has_rollup(cur: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this file's schema has the roll-up (a read-only cockpit may open an older one)."""
+    row = cur.execute(HAS_ROLLUP_SQL).fetchone()
+    return bool(row and row[0])
