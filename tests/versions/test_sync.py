@@ -32,7 +32,8 @@ def test_versions_follow_git_history_with_commit_author_date_and_message(repo: R
     v1, v2 = report.new_versions
     assert (v1.commit, v1.author, v1.message) == (first, "Ann Author", "Add greet")
     assert (v2.commit, v2.author, v2.author_email) == (second, "Bo Builder", "bo@example.com")
-    assert v1.committed_at is not None and v2.committed_at is not None
+    assert v1.committed_at is not None
+    assert v2.committed_at is not None
     assert v2.committed_at > v1.committed_at
     assert v1.variables == ("name",)
     assert repo.numbers("greet") == ["v1", "v2"]
@@ -79,7 +80,8 @@ def test_a_deleted_artifact_keeps_its_versions_and_is_marked(repo: Repo) -> None
     repo.commit("drop the model config")
     repo.sync()
     model = {a.name: a for a in repo.store.versions.artifacts()}["default"]
-    assert model.deleted and model.versions == 1
+    assert model.deleted
+    assert model.versions == 1
     assert repo.numbers("default") == ["v1"]
     repo.commit("bring it back", {"models/default.yaml": "model: gpt-4o-mini\n"})
     repo.sync()
