@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import polars as pl
+import pyarrow as pa
 
 from llmops_tui.domain.versions import (
     WORKING,
@@ -184,6 +185,18 @@ _VERSION_SCHEMA: dict[str, Any] = {
     "problem": pl.String,
     "match_literals": pl.List(pl.String),
 }
+
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "version": pa.int32(),
+    "committed_at": pa.timestamp("us"),
+    "variables": pa.list_(pa.string()),
+    "row_count": pa.int64(),
+    "match_literals": pa.list_(pa.string()),
+}
+_ARROW_TYPES.update(
+    {column: pa.string() for column in _VERSION_SCHEMA if column not in _ARROW_TYPES}
+)
 
 
 class VersionRepository:
@@ -349,7 +362,7 @@ class VersionRepository:
 def _with_frame(
     cur: duckdb.DuckDBPyConnection,
     name: str,
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | pa.Table,
     sql: str,
     params: dict[str, Any] | None = None,
 ) -> None:
@@ -360,7 +373,7 @@ def _with_frame(
         cur.unregister(name)
 
 
-def _versions_frame(rows: list[StoredVersion]) -> pl.DataFrame:
+def _versions_frame(rows: list[StoredVersion]) -> pa.Table:
     data: dict[str, list[Any]] = {column: [] for column in _VERSION_SCHEMA}
     for row in rows:
         v = row.version
@@ -384,7 +397,10 @@ def _versions_frame(rows: list[StoredVersion]) -> pl.DataFrame:
         }
         for column, value in values.items():
             data[column].append(value)
-    return pl.DataFrame(data, schema=_VERSION_SCHEMA)
+    # pyarrow converts Python lists several times faster than polars' constructor does.
+    return pa.table(
+        {column: pa.array(values, _ARROW_TYPES[column]) for column, values in data.items()}
+    )
 
 
 def _version(row: tuple[Any, ...]) -> ArtifactVersion:
