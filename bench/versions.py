@@ -332,7 +332,8 @@ def write_results(
             f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; Python "
             f"{platform.python_version()}, duckdb {duckdb.__version__}, "
             f"git {_git_version()}; "
-            f"load average before: {os.getloadavg()[0]:.1f} (a shared machine)",
+            f"load average at the end: {os.getloadavg()[0]:.1f} (a shared machine: other "
+            "engineers' benchmarks ran meanwhile)",
             f"- median of {runs} runs, in-process (no interpreter start-up); repository: "
             f"{COMMITS:,} commits over 200 artifacts made by `git fast-import`; spans: "
             f"{SPANS:,} built in SQL ({outcome})",
