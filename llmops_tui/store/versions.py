@@ -72,6 +72,10 @@ where kind <> 'release' and ($kind is null or kind = $kind)
 order by kind, name, label
 """
 
+VERSION_LABELS_SQL = """
+select label, version from labels where kind = $kind and name = $name order by label
+"""
+
 VERSIONS_SQL = f"""
 select {VERSION_COLUMNS} from artifact_versions
 where kind = $kind and name = $name
@@ -158,6 +162,8 @@ on conflict (key) do update set value = excluded.value
 
 GET_STATE_SQL = "select value from versions_state where key = $key"
 
+STATE_SQL = "select key, value from versions_state"
+
 KNOWN_BLOBS_SQL = "select blob, content_hash from artifact_blobs"
 
 KNOWN_VERSIONS_SQL = """
@@ -241,11 +247,7 @@ class VersionRepository:
             metric_rows = cur.execute(
                 VERSION_METRICS_SQL, {**params, "env": environment, "since": since}
             ).fetchall()
-            label_rows = cur.execute(
-                "select label, version from labels where kind = $kind and name = $name "
-                "order by label",
-                params,
-            ).fetchall()
+            label_rows = cur.execute(VERSION_LABELS_SQL, params).fetchall()
         metrics = {row[0]: _metrics(row[1:]) for row in metric_rows}
         labels: dict[int, list[str]] = {}
         for label, number in label_rows:
@@ -307,7 +309,7 @@ class VersionRepository:
                 snapshot.artifacts[ArtifactKind(k), name] = ArtifactState(
                     ArtifactKind(k), name, path, deleted
                 )
-            snapshot.state.update(cur.execute("select key, value from versions_state").fetchall())
+            snapshot.state.update(cur.execute(STATE_SQL).fetchall())
         return snapshot
 
     # ------------------------------------------------------------------ writes
