@@ -37,6 +37,7 @@ test: lint typecheck
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/tui.py
+	$(BIN)/python bench/versions.py
 
 # README screenshots are the reviewed snapshot-test SVGs, under plain names.
 screenshots: $(STAMP)

@@ -58,15 +58,14 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoWorkspace:
     root = tmp_path_factory.mktemp("demo") / "workspace"
     workspace = build_workspace(root, end=DEMO_END, target_spans=DEMO_SPANS)
     from llmops_tui.config import load_project
+    from llmops_tui.demo import history
 
     project = load_project(root)
     store = Store(workspace.database)
     store.initialise()
     Ingestor(store, StoreRates(Pricer(project.price_overrides))).ingest([workspace.traces])
-    if (root / ".git").is_dir():  # as `llmops demo` does: versions, labels and span links
-        from llmops_tui.demo import history
-
-        history.register(store, project, workspace.traffic, now=DEMO_END)
+    # The version registry as `llmops demo` leaves it: git history, labels, linked spans.
+    history.register(store, project, workspace.traffic, now=DEMO_END)
     return workspace
 
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import polars as pl
+import pyarrow as pa
 
 from llmops_tui.domain.versions import (
     WORKING,
@@ -69,6 +70,10 @@ ARTIFACT_LABELS_SQL = """
 select kind, name, label, version from labels
 where kind <> 'release' and ($kind is null or kind = $kind)
 order by kind, name, label
+"""
+
+VERSION_LABELS_SQL = """
+select label, version from labels where kind = $kind and name = $name order by label
 """
 
 VERSIONS_SQL = f"""
@@ -157,6 +162,8 @@ on conflict (key) do update set value = excluded.value
 
 GET_STATE_SQL = "select value from versions_state where key = $key"
 
+STATE_SQL = "select key, value from versions_state"
+
 KNOWN_BLOBS_SQL = "select blob, content_hash from artifact_blobs"
 
 KNOWN_VERSIONS_SQL = """
@@ -184,6 +191,18 @@ _VERSION_SCHEMA: dict[str, Any] = {
     "problem": pl.String,
     "match_literals": pl.List(pl.String),
 }
+
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "version": pa.int32(),
+    "committed_at": pa.timestamp("us"),
+    "variables": pa.list_(pa.string()),
+    "row_count": pa.int64(),
+    "match_literals": pa.list_(pa.string()),
+}
+_ARROW_TYPES.update(
+    {column: pa.string() for column in _VERSION_SCHEMA if column not in _ARROW_TYPES}
+)
 
 
 class VersionRepository:
@@ -228,11 +247,7 @@ class VersionRepository:
             metric_rows = cur.execute(
                 VERSION_METRICS_SQL, {**params, "env": environment, "since": since}
             ).fetchall()
-            label_rows = cur.execute(
-                "select label, version from labels where kind = $kind and name = $name "
-                "order by label",
-                params,
-            ).fetchall()
+            label_rows = cur.execute(VERSION_LABELS_SQL, params).fetchall()
         metrics = {row[0]: _metrics(row[1:]) for row in metric_rows}
         labels: dict[int, list[str]] = {}
         for label, number in label_rows:
@@ -294,7 +309,7 @@ class VersionRepository:
                 snapshot.artifacts[ArtifactKind(k), name] = ArtifactState(
                     ArtifactKind(k), name, path, deleted
                 )
-            snapshot.state.update(cur.execute("select key, value from versions_state").fetchall())
+            snapshot.state.update(cur.execute(STATE_SQL).fetchall())
         return snapshot
 
     # ------------------------------------------------------------------ writes
@@ -349,7 +364,7 @@ class VersionRepository:
 def _with_frame(
     cur: duckdb.DuckDBPyConnection,
     name: str,
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | pa.Table,
     sql: str,
     params: dict[str, Any] | None = None,
 ) -> None:
@@ -360,7 +375,7 @@ def _with_frame(
         cur.unregister(name)
 
 
-def _versions_frame(rows: list[StoredVersion]) -> pl.DataFrame:
+def _versions_frame(rows: list[StoredVersion]) -> pa.Table:
     data: dict[str, list[Any]] = {column: [] for column in _VERSION_SCHEMA}
     for row in rows:
         v = row.version
@@ -384,7 +399,10 @@ def _versions_frame(rows: list[StoredVersion]) -> pl.DataFrame:
         }
         for column, value in values.items():
             data[column].append(value)
-    return pl.DataFrame(data, schema=_VERSION_SCHEMA)
+    # pyarrow converts Python lists several times faster than polars' constructor does.
+    return pa.table(
+        {column: pa.array(values, _ARROW_TYPES[column]) for column, values in data.items()}
+    )
 
 
 def _version(row: tuple[Any, ...]) -> ArtifactVersion:

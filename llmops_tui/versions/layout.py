@@ -51,6 +51,8 @@ class Layout:
 
     def __init__(self, globs: Mapping[ArtifactKind, tuple[str, ...]]) -> None:
         self._globs: list[_Glob] = []
+        self._seen: dict[str, tuple[ArtifactKind, str] | None] = {}
+        """A long history names the same paths thousands of times."""
         for kind, patterns in globs.items():
             for pattern in patterns:
                 parts = pattern.split("/")
@@ -72,6 +74,13 @@ class Layout:
 
     def identify(self, path: str) -> tuple[ArtifactKind, str] | None:
         """(kind, name) of an artifact file, None for any other path."""
+        if path in self._seen:
+            return self._seen[path]
+        found = self._identify(path)
+        self._seen[path] = found
+        return found
+
+    def _identify(self, path: str) -> tuple[ArtifactKind, str] | None:
         for glob in self._globs:
             if glob.regex.match(path):
                 below = path[len(glob.folder) + 1 :] if glob.folder else path

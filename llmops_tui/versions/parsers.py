@@ -90,7 +90,7 @@ def parse(kind: ArtifactKind, path: str, text: str) -> Parsed:
     return Parsed()
 
 
-def _prompt(path: str, data: dict[str, Any], lines: dict[_Path, int]) -> Parsed:
+def _prompt(path: str, data: dict[str, Any], lines: _Lines) -> Parsed:
     messages = data.get("messages")
     template = data.get("template")
     system: str | None = None
@@ -129,7 +129,7 @@ def _prompt(path: str, data: dict[str, Any], lines: dict[_Path, int]) -> Parsed:
     return Parsed(variables=variables, match_literals=literals)
 
 
-def _declared_variables(path: str, value: Any, lines: dict[_Path, int]) -> list[str]:
+def _declared_variables(path: str, value: Any, lines: _Lines) -> list[str]:
     if value is None:
         return []
     if isinstance(value, dict):
@@ -146,7 +146,7 @@ def _declared_variables(path: str, value: Any, lines: dict[_Path, int]) -> list[
     return names
 
 
-def _model(path: str, data: dict[str, Any], lines: dict[_Path, int]) -> None:
+def _model(path: str, data: dict[str, Any], lines: _Lines) -> None:
     model = data.get("model")
     if not isinstance(model, str) or not model:
         raise _problem(path, lines, ("model",), f"expected the model's name, got {_type(model)}")
@@ -158,10 +158,25 @@ def _model(path: str, data: dict[str, Any], lines: dict[_Path, int]) -> None:
         raise _problem(path, lines, ("parameters",), f"expected a mapping, got {_type(parameters)}")
 
 
-def _structured(path: str, suffix: str, text: str) -> tuple[Any, dict[_Path, int]]:
+class _Lines:
+    """Line numbers of a YAML document's fields, worked out only when a problem needs one."""
+
+    def __init__(self, node: yaml.Node | None) -> None:
+        self._node = node
+        self._lines: dict[_Path, int] | None = None
+
+    def get(self, where: _Path) -> int | None:
+        if self._lines is None:
+            self._lines = {}
+            if self._node is not None:
+                _lines(self._node, (), self._lines)
+        return self._lines.get(where)
+
+
+def _structured(path: str, suffix: str, text: str) -> tuple[Any, _Lines]:
     if suffix == ".toml":
         try:
-            return tomllib.loads(text), {}
+            return tomllib.loads(text), _Lines(None)
         except tomllib.TOMLDecodeError as error:
             line = re.search(r"line (\d+)", str(error))
             raise ArtifactFileError(
@@ -171,7 +186,7 @@ def _structured(path: str, suffix: str, text: str) -> tuple[Any, dict[_Path, int
             ) from None
     if suffix == ".json":
         try:
-            return json.loads(text), {}
+            return json.loads(text), _Lines(None)
         except json.JSONDecodeError as error:
             raise ArtifactFileError(
                 ArtifactProblem(path, f"not valid JSON: {error.msg}", error.lineno)
@@ -188,10 +203,7 @@ def _structured(path: str, suffix: str, text: str) -> tuple[Any, dict[_Path, int
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
         line = mark.line + 1 if mark is not None else None
         raise ArtifactFileError(ArtifactProblem(path, f"not valid YAML: {reason}", line)) from None
-    lines: dict[_Path, int] = {}
-    if node is not None:
-        _lines(node, (), lines)
-    return data, lines
+    return data, _Lines(node)
 
 
 def _lines(node: yaml.Node, where: _Path, lines: dict[_Path, int]) -> None:
@@ -207,7 +219,7 @@ def _lines(node: yaml.Node, where: _Path, lines: dict[_Path, int]) -> None:
             _lines(item, (*where, i), lines)
 
 
-def _problem(path: str, lines: dict[_Path, int], where: _Path, message: str) -> ArtifactFileError:
+def _problem(path: str, lines: _Lines, where: _Path, message: str) -> ArtifactFileError:
     line = None
     for depth in range(len(where), -1, -1):  # the field's line, else its nearest parent's
         line = lines.get(where[:depth])
