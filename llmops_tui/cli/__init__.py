@@ -39,6 +39,8 @@ class _Cli(click.Group):
             sys.exit(130)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            raise  # the reader went away (`llmops … | head`): click exits quietly
         except Exception as error:
             debug = isinstance(ctx.obj, CliContext) and ctx.obj.debug
             if debug:

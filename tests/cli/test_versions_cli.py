@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,23 @@ def test_init_writes_the_artifact_defaults(tmp_path: Path, monkeypatch: pytest.M
     project = load_project(tmp_path / "app")
     assert project.artifacts[ArtifactKind.DATASET] == ("evals/*.csv",)
     assert project.artifacts[ArtifactKind.PROMPT][0] == "prompts/**/*.md"
+
+
+def test_a_reader_that_stops_early_is_not_an_error(repo: Repo) -> None:
+    """`llmops versions show … | head -1` must end quietly, not with an internal error."""
+    long_prompt = "".join(f"Rule {n}: answer from the articles only.\n" for n in range(20_000))
+    repo.commit("support: many rules", {"prompts/support.md": long_prompt})
+    run("versions", "sync")
+    show = subprocess.Popen(
+        [sys.executable, "-m", "llmops_tui", "versions", "show", "support"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert show.stdout is not None
+    assert show.stderr is not None
+    assert show.stdout.read(10)  # then stop reading, as `head` does
+    show.stdout.close()
+    stderr = show.stderr.read().decode()
+    show.wait(timeout=60)
+    assert "internal error" not in stderr
+    assert "Traceback" not in stderr
