@@ -7,8 +7,6 @@ exit code 2.
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -26,12 +24,10 @@ from llmops_tui.domain.versions import (
     version_tag,
 )
 from llmops_tui.errors import ConfigError, LlmopsError
+from llmops_tui.identity import current_user
 from llmops_tui.store import Store
 from llmops_tui.versions.refs import resolve, resolve_version
 from llmops_tui.versions.sync import SyncReport, sync
-
-USER_ENV = "LLMOPS_USER"
-"""Who label moves are recorded as (default: the login name)."""
 
 
 @click.group("versions")
@@ -287,7 +283,7 @@ def label_command(ctx: CliContext, ref: str, label: str, reason: str | None) -> 
     store = ctx.store()
     store.initialise()
     found = _resolve(ctx, store, ref)
-    user = os.environ.get(USER_ENV) or _login()
+    user = current_user()
     if isinstance(found, Release):
         store.releases.save(found, now=_now())
         move = store.labels.move_release(label, found.release_id, by=user, reason=reason)
@@ -311,13 +307,6 @@ def _reader(ctx: CliContext) -> Store:
             f"{store.path}: no database yet", hint="run `llmops versions sync` in the project"
         )
     return store
-
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
 
 
 def _version_json(v: ArtifactVersion) -> dict[str, Any]:

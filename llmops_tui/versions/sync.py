@@ -15,8 +15,6 @@ as it is found; in a repository without commits everything is `working` until co
 
 from __future__ import annotations
 
-import getpass
-import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -33,6 +31,7 @@ from llmops_tui.domain.versions import (
     RegistryUpdate,
     StoredVersion,
 )
+from llmops_tui.identity import current_user
 from llmops_tui.store import Store
 from llmops_tui.versions.git import Commit, Git
 from llmops_tui.versions.layout import Layout, content_hash, normalise
@@ -286,7 +285,7 @@ def _version(
         content_hash=digest,
         path=path,
         commit=commit.sha if commit else None,
-        author=commit.author if commit else (_user() if outside_git else None),
+        author=commit.author if commit else (current_user() if outside_git else None),
         author_email=commit.email if commit else None,
         committed_at=commit.at if commit else (now if outside_git else None),
         message=commit.subject
@@ -298,10 +297,3 @@ def _version(
         problem=problem,
     )
     return version, StoredVersion(version, text, parsed.match_literals)
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return os.environ.get("USER", "unknown")
