@@ -61,16 +61,8 @@ class Batch:
         `first_line`) as a record, in bulk: no Python object per line. Returns how many were
         added, or None (and adds nothing) when `body` isn't valid UTF-8, so the caller can
         find the bad lines one by one."""
-        whole = pa.LargeBinaryArray.from_buffers(
-            pa.large_binary(),
-            1,
-            [None, pa.array([0, len(body)], pa.int64()).buffers()[1], pa.py_buffer(body)],
-        )
-        parts = pc.split_pattern(whole, pattern=b"\n").flatten()
-        if body.endswith(b"\n"):
-            parts = parts.slice(0, len(parts) - 1)
         try:
-            text = parts.cast(pa.large_string())  # validates UTF-8, in C++
+            text = _split(body)
         except pa.ArrowInvalid:
             return None
         if b"\r" in body:
@@ -78,23 +70,36 @@ class Batch:
         numbers = pa.array(range(first_line, first_line + len(text)), pa.int64())
         keep = pc.greater(pc.binary_length(pc.ascii_trim_whitespace(text)), 0)
         text, numbers = text.filter(keep), numbers.filter(keep)
-        count = len(text)
-        if count:
-            zeros = pa.nulls(count, pa.int32()).fill_null(0)
-            self.blocks.append(
-                pa.RecordBatch.from_arrays(
-                    [
-                        pa.array([source], pa.large_string()).take(zeros),
-                        numbers,
-                        text,
-                        pa.nulls(count, pa.large_string()),
-                    ],
-                    schema=SCHEMA,
-                )
-            )
-        self.rows += count
+        self._block(source, numbers, text)
         self.payload_bytes += len(body)
-        return count
+        return len(text)
+
+    def encoded(self, source: str, numbers: list[int], payloads: list[bytes]) -> None:
+        """Add records serialised by orjson (one line each: it escapes newlines), numbered
+        by the line they came from, in bulk."""
+        if not payloads:
+            return
+        body = b"\n".join(payloads)
+        self._block(source, pa.array(numbers, pa.int64()), _split(body))
+        self.payload_bytes += len(body)
+
+    def _block(self, source: str, numbers: pa.Array, text: pa.Array) -> None:
+        count = len(text)
+        if not count:
+            return
+        zeros = pa.nulls(count, pa.int32()).fill_null(0)
+        self.blocks.append(
+            pa.RecordBatch.from_arrays(
+                [
+                    pa.array([source], pa.large_string()).take(zeros),
+                    numbers,
+                    text,
+                    pa.nulls(count, pa.large_string()),
+                ],
+                schema=SCHEMA,
+            )
+        )
+        self.rows += count
 
     def clear_rows(self) -> None:
         self.group_rows += self.rows
@@ -122,3 +127,15 @@ class Batch:
         table = pa.Table.from_batches(batches, schema=SCHEMA)
         table = table.add_column(0, "line_no", pa.array(range(table.num_rows), pa.int64()))
         return pa.Table.from_batches(table.to_batches(max_chunksize=SCAN_ROWS))
+
+
+def _split(body: bytes) -> pa.Array:
+    """The lines of `body` as a string array (in C++; raises ArrowInvalid unless UTF-8)."""
+    offsets = pa.array([0, len(body)], pa.int64()).buffers()[1]
+    whole = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), 1, [None, offsets, pa.py_buffer(body)]
+    )
+    parts = pc.split_pattern(whole, pattern=b"\n").flatten()
+    if body.endswith(b"\n"):
+        parts = parts.slice(0, len(parts) - 1)
+    return parts.cast(pa.large_string())

@@ -81,6 +81,9 @@ class FileRun:
         self.sniffed = sniffed
         self.report = report
         self.converter = self._converter()
+        self._encoded: list[bytes] = []
+        self._numbers: list[int] = []
+        """Converted records of the current chunk, handed to the batch in bulk."""
 
     def _converter(self) -> Converter | None:
         fmt = self.sniffed.format
@@ -159,6 +162,8 @@ class FileRun:
             if line.strip():
                 self._add_line(number, line)
                 added += 1
+        self.batch.encoded(self.key, self._numbers, self._encoded)
+        self._numbers, self._encoded = [], []
         return added
 
     def _add_line(self, number: int, line: bytes) -> None:
@@ -188,7 +193,8 @@ class FileRun:
             self.bad(number, str(error), raw)
             return
         for span in spans:
-            self.ok(number, orjson.dumps(span).decode())
+            self._encoded.append(orjson.dumps(span))
+            self._numbers.append(number)
 
     # -- whole objects (pretty JSON, arrays, protobuf) --------------------------------------
 
