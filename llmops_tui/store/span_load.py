@@ -154,11 +154,10 @@ left join batch_rates r
 left join tiered_costs t on t.row_key = s.line_no || ':' || s.span_id
 where s.reject is null and s.line_no not in (select line_no from skipped)
 """
-"""The narrow part of a slice's insert: which records go in (valid, not stored yet, first of
-their key in the slice) and their cost. Duplicates are found here rather than by
-`ON CONFLICT DO NOTHING`, which made the insert ~1.7x as expensive (a per-row probe of
-the key index; measured 122,880 spans: 10 vs 6 CPU-s); the semi-join scans only the two
-key columns of `spans` (~0.9 CPU-s per slice against 10M stored spans)."""
+"""Which records of a slice go in (valid, not stored yet, first of their key) at what cost.
+Duplicates are found here, not by `ON CONFLICT DO NOTHING`: that made the insert ~1.7x as
+costly (122,880 spans: 10 vs 6 CPU-s); the semi-join reads only the key columns of `spans`
+(~0.9 CPU-s a slice against 10M stored spans)."""
 
 INSERT_SPANS_SQL = """
 insert into spans
@@ -280,10 +279,11 @@ _EMPTY_COSTS = pl.DataFrame(schema={"row_key": pl.Utf8, "cost_usd": pl.Float64})
 class SpanLoader:
     """One write transaction: slices of records go in one by one, then the checkpoints.
 
-    Memory is bounded by the slice (DuckDB stages one slice at a time), while the commit
-    covers many slices: once a row group (122,880 rows) fills up inside the transaction,
-    DuckDB writes it straight to the file instead of the write-ahead log, so big ingests
-    write their data once.
+    DuckDB stages one slice at a time, while the commit covers many slices: a commit of at
+    least a row group (122,880 rows) is merged into the file as whole row groups instead of
+    going through the write-ahead log, so big ingests write their data once. Until then the
+    transaction's rows are held uncompressed in DuckDB's memory (bounded by the memory limit
+    `SpanRepository.loading` sets; the excess goes to a temporary file).
     """
 
     def __init__(
