@@ -86,7 +86,7 @@ LOAD_MEMORY_LIMIT = "1GB"
 """DuckDB's memory while loading (its default is 80% of RAM, and it keeps what it may):
 a transaction of one row group of ~2.5 KB spans holds ~1.5 GB uncompressed until it
 commits; at 1 GB the excess goes to a temporary file. Measured on 245,760 flat spans: peak
-RSS 3.4 GB -> 1.9 GB at the same CPU time; 512 MB gave 1.4 GB but cost ~1.5x the CPU."""
+RSS 3.4 GB -> 1.9 GB at the same CPU time; 512 MB gave 1.4 GB but cost ~1.4x the CPU."""
 
 
 @dataclass(frozen=True, slots=True)
