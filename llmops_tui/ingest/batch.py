@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from llmops_tui.ingest.report import FileReport
 from llmops_tui.store.span_load import Checkpoint
+
+SCAN_ROWS = 2048
+"""Rows per Arrow record batch handed to DuckDB: it scans an Arrow table one record batch
+per task, so small batches let both cores parse a slice."""
+
+SCHEMA = pa.schema(
+    {
+        "source": pa.large_string(),
+        "line": pa.int64(),
+        "payload": pa.large_string(),
+        "error": pa.large_string(),
+    }
+)
 
 
 class Batch:
@@ -17,6 +31,8 @@ class Batch:
         self.line: list[int] = []
         self.payload: list[str | None] = []
         self.error: list[str | None] = []
+        self.blocks: list[pa.RecordBatch] = []
+        self.rows = 0
         self.payload_bytes = 0
         self.group_rows = 0
         self.group_bytes = 0
@@ -29,6 +45,7 @@ class Batch:
         self.line.append(line)
         self.payload.append(payload)
         self.error.append(None)
+        self.rows += 1
         self.payload_bytes += len(payload)
 
     def bad(self, source: str, line: int, reason: str, excerpt: bytes | str) -> None:
@@ -37,20 +54,88 @@ class Batch:
         self.line.append(line)
         self.payload.append(text[:200])
         self.error.append(reason)
+        self.rows += 1
+
+    def lines(self, source: str, first_line: int, body: bytes) -> int | None:
+        """Add every non-blank line of `body` (whole lines of a file, numbered from
+        `first_line`) as a record, in bulk: no Python object per line. Returns how many were
+        added, or None (and adds nothing) when `body` isn't valid UTF-8, so the caller can
+        find the bad lines one by one."""
+        try:
+            text = _split(body)
+        except pa.ArrowInvalid:
+            return None
+        if b"\r" in body:
+            text = pc.utf8_rtrim(text, characters="\r")
+        numbers = pa.array(range(first_line, first_line + len(text)), pa.int64())
+        keep = pc.greater(pc.binary_length(pc.ascii_trim_whitespace(text)), 0)
+        text, numbers = text.filter(keep), numbers.filter(keep)
+        self._block(source, numbers, text)
+        self.payload_bytes += len(body)
+        return len(text)
+
+    def encoded(self, source: str, numbers: list[int], payloads: list[bytes]) -> None:
+        """Add records serialised by orjson (one line each: it escapes newlines), numbered
+        by the line they came from, in bulk."""
+        if not payloads:
+            return
+        body = b"\n".join(payloads)
+        self._block(source, pa.array(numbers, pa.int64()), _split(body))
+        self.payload_bytes += len(body)
+
+    def _block(self, source: str, numbers: pa.Array, text: pa.Array) -> None:
+        count = len(text)
+        if not count:
+            return
+        zeros = pa.nulls(count, pa.int32()).fill_null(0)
+        self.blocks.append(
+            pa.RecordBatch.from_arrays(
+                [
+                    pa.array([source], pa.large_string()).take(zeros),
+                    numbers,
+                    text,
+                    pa.nulls(count, pa.large_string()),
+                ],
+                schema=SCHEMA,
+            )
+        )
+        self.rows += count
 
     def clear_rows(self) -> None:
-        self.group_rows += len(self.line)
+        self.group_rows += self.rows
         self.group_bytes += self.payload_bytes
         self.source, self.line, self.payload, self.error = [], [], [], []
+        self.blocks = []
+        self.rows = 0
         self.payload_bytes = 0
 
     def table(self) -> pa.Table:
-        return pa.table(
-            {
-                "line_no": pa.array(range(len(self.line)), pa.int64()),
-                "source": pa.array(self.source, pa.string()),
-                "line": pa.array(self.line, pa.int64()),
-                "payload": pa.array(self.payload, pa.string()),
-                "error": pa.array(self.error, pa.string()),
-            }
-        )
+        """The slice as `line_no` (unique in the slice), source, line, payload, error."""
+        batches = list(self.blocks)
+        if self.line:
+            batches.append(
+                pa.RecordBatch.from_arrays(
+                    [
+                        pa.array(self.source, pa.large_string()),
+                        pa.array(self.line, pa.int64()),
+                        pa.array(self.payload, pa.large_string()),
+                        pa.array(self.error, pa.large_string()),
+                    ],
+                    schema=SCHEMA,
+                )
+            )
+        table = pa.Table.from_batches(batches, schema=SCHEMA)
+        table = table.add_column(0, "line_no", pa.array(range(table.num_rows), pa.int64()))
+        return pa.Table.from_batches(table.to_batches(max_chunksize=SCAN_ROWS))
+
+
+def _split(body: bytes) -> pa.Array:
+    """The lines of `body` as a string array (in C++; raises ArrowInvalid unless UTF-8)."""
+    offsets = pa.array([0, len(body)], pa.int64()).buffers()[1]
+    whole = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), 1, [None, offsets, pa.py_buffer(body)]
+    )
+    parts = pc.split_pattern(whole, pattern=b"\n").flatten()
+    if body.endswith(b"\n"):
+        parts = parts.slice(0, len(parts) - 1)
+    return parts.cast(pa.large_string())

@@ -30,6 +30,7 @@ from llmops_tui.ingest.report import FileReport
 from llmops_tui.ingest.sniff import Sniffed, TraceFormat
 from llmops_tui.ingest.source import (
     FileInfo,
+    LineChunk,
     fingerprint,
     iter_line_chunks,
     open_stream,
@@ -80,6 +81,9 @@ class FileRun:
         self.sniffed = sniffed
         self.report = report
         self.converter = self._converter()
+        self._encoded: list[bytes] = []
+        self._numbers: list[int] = []
+        """Converted records of the current chunk, handed to the batch in bulk."""
 
     def _converter(self) -> Converter | None:
         fmt = self.sniffed.format
@@ -131,12 +135,8 @@ class FileRun:
             )
             position = offset
             for chunk in chunks:
-                added = 0
-                for number, line in enumerate(chunk.lines, start=chunk.first_line):
-                    if line.strip():
-                        self._add_line(number, line)
-                        added += 1
-                consumed_lines = chunk.first_line - 1 + len(chunk.lines)
+                added = self._add_chunk(chunk)
+                consumed_lines = chunk.first_line - 1 + chunk.line_count
                 done = chunk.at_eof and (self.info.compressed or chunk.end_offset == self.info.size)
                 if chunk.at_eof and not done:
                     self.report.held_back = True
@@ -148,6 +148,23 @@ class FileRun:
                         consumed=chunk.end_offset - position,
                     )
                 position = chunk.end_offset
+
+    def _add_chunk(self, chunk: LineChunk) -> int:
+        """Add a chunk's non-blank lines; returns how many."""
+        if self.converter is None and chunk.line_count:
+            # Flat spans go to DuckDB as they are, in bulk; only a chunk that isn't valid
+            # UTF-8 is read line by line, to find the lines at fault.
+            added = self.batch.lines(self.key, chunk.first_line, chunk.body)
+            if added is not None:
+                return added
+        added = 0
+        for number, line in enumerate(chunk.lines, start=chunk.first_line):
+            if line.strip():
+                self._add_line(number, line)
+                added += 1
+        self.batch.encoded(self.key, self._numbers, self._encoded)
+        self._numbers, self._encoded = [], []
+        return added
 
     def _add_line(self, number: int, line: bytes) -> None:
         try:
@@ -176,7 +193,8 @@ class FileRun:
             self.bad(number, str(error), raw)
             return
         for span in spans:
-            self.ok(number, orjson.dumps(span).decode())
+            self._encoded.append(orjson.dumps(span))
+            self._numbers.append(number)
 
     # -- whole objects (pretty JSON, arrays, protobuf) --------------------------------------
 

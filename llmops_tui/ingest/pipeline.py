@@ -27,7 +27,7 @@ __all__ = ["FileReport", "IngestReport", "Ingestor", "ProgressCallback"]
 
 CHUNK_BYTES = 16 * 1024 * 1024
 """Bytes of input read at a time."""
-SLICE_BYTES = 16 * 1024 * 1024
+SLICE_BYTES = 64 * 1024 * 1024
 """Records per DuckDB staging step: bounds memory (DuckDB holds a few times this)."""
 GROUP_ROWS = 122_880
 """Records per transaction: one DuckDB row group, so inserts go straight to the file
@@ -56,7 +56,7 @@ class Ingestor:
         self._rates = rates
         self._forced = forced_format
         self.chunk_bytes = chunk_bytes
-        self._slice_bytes = min(chunk_bytes, SLICE_BYTES)
+        self._slice_bytes = min(group_bytes, SLICE_BYTES)
         self._group_bytes = group_bytes
         self._transaction = ExitStack()
         self._loader: SpanLoader | None = None
@@ -155,7 +155,7 @@ class Ingestor:
     def _send_slice(self) -> None:
         """Hand the records gathered so far to the open transaction (opening it if needed)."""
         batch = self.batch
-        if not batch.line:
+        if not batch.rows:
             return
         if self._loader is None:
             self._loader = self._transaction.enter_context(self._store.spans.loading(self._rates))

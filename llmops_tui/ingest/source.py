@@ -109,12 +109,27 @@ def read_head(info: FileInfo) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class LineChunk:
-    """Complete lines read from a file, and where the next read starts."""
+    """Complete lines read from a file, and where the next read starts.
+
+    `body` holds the lines as read (each ended by a newline, but for a last line that is
+    complete JSON at the end of the file), without the file's UTF-8 BOM: a format DuckDB
+    parses takes it whole, without a Python object per line."""
 
     first_line: int
-    lines: list[bytes]
+    body: bytes
+    line_count: int
     end_offset: int
     at_eof: bool
+
+    @property
+    def lines(self) -> list[bytes]:
+        """The lines, without their line ends."""
+        if not self.line_count:
+            return []
+        parts = self.body.split(b"\n")
+        if len(parts) > self.line_count:
+            parts.pop()  # the empty string after the last newline
+        return [_strip_cr(line) for line in parts]
 
 
 def iter_line_chunks(
@@ -134,21 +149,22 @@ def iter_line_chunks(
         data = pending + block
         if not block:
             if data and _is_complete_json(data):
-                yield LineChunk(line_no, [_clean(data, position)], position + len(data), True)
+                yield LineChunk(line_no, _clean(data, position), 1, position + len(data), True)
             else:
-                yield LineChunk(line_no, [], position, True)
+                yield LineChunk(line_no, b"", 0, position, True)
             return
         cut = data.rfind(b"\n")
         if cut < 0:
             pending = data
             continue
         body, pending = data[: cut + 1], data[cut + 1 :]
-        lines = body.split(b"\n")[:-1]
-        if position == 0 and lines:
-            lines[0] = lines[0].removeprefix(BOM)
-        yield LineChunk(line_no, [_strip_cr(line) for line in lines], position + len(body), False)
-        position += len(body)
-        line_no += len(lines)
+        count = body.count(b"\n")
+        size = len(body)
+        if position == 0:
+            body = body.removeprefix(BOM)
+        yield LineChunk(line_no, body, count, position + size, False)
+        position += size
+        line_no += count
 
 
 def _seek(stream: BinaryIO, offset: int) -> None:

@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from llmops_tui.store.span_sql import MACROS_SQL, RESOLVE_SQL, STAGE_FLAT_SQL
+from llmops_tui.store.span_sql import MACROS_SQL, STAGE_SQL
 from llmops_tui.store.trace_rollup import merge_loaded
 
 PRICE_KEY_COLUMNS = ("provider", "response_model", "request_model", "bucket")
@@ -112,13 +112,21 @@ join batch_rates r
 where s.reject is null and s.cost_usd is null and r.tiered
 """
 
-INSERT_SPANS_SQL = """
-insert into spans
+KEYS_SQL = """
+create or replace temp table staged_keys as
+with stored as (
+    -- Spans already in the table (committed, or added by this transaction's earlier slices).
+    select s.line_no from staged s semi join spans x using (trace_id, span_id)
+    where s.reject is null
+),
+repeats as (
+    -- A span met twice in the slice: the first one wins.
+    select line_no from staged where reject is null
+    qualify row_number() over (partition by trace_id, span_id order by line_no) > 1
+),
+skipped as (select line_no from stored union select line_no from repeats)
 select
-    s.trace_id, s.span_id, nullif(s.parent_span_id, ''), s.name, s.kind, s.start_time,
-    s.end_time, s.duration_ms, s.status, s.status_message, s.operation, s.provider,
-    s.request_model, s.response_model, s.input_tokens, s.output_tokens, s.cache_read_tokens,
-    s.cache_write_tokens, s.reasoning_tokens,
+    s.line_no,
     case
         when s.cost_usd is not null then s.cost_usd
         when r.tiered then t.cost_usd
@@ -137,21 +145,33 @@ select
         when r.tiered and t.cost_usd is not null then 'computed'
         when r.priced and not r.tiered then 'computed'
         else 'unpriced'
-    end as cost_source,
-    s.prompt_name, s.prompt_version, s.release_id, s.environment, s.service_name, s.user_id,
-    s.session_id, s.input_text, s.output_text, s.attributes, s.resource_attributes, s.events,
-    b.source || ':' || b.line as source,
-    $ingested_at as ingested_at
+    end as cost_source
 from staged s
-join ingest_batch b on b.line_no = s.line_no
 left join batch_rates r
   on r.provider is not distinct from s.provider
  and r.response_model is not distinct from s.response_model
  and r.request_model is not distinct from s.request_model
  and r.bucket = time_bucket(interval 30 minutes, s.start_time)
 left join tiered_costs t on t.row_key = s.line_no || ':' || s.span_id
-where s.reject is null
-on conflict do nothing
+where s.reject is null and s.line_no not in (select line_no from skipped)
+"""
+"""Which records of a slice go in (valid, not stored yet, first of their key) at what cost.
+Duplicates are found here, not by `ON CONFLICT DO NOTHING`: that made the insert ~1.7x as
+costly (122,880 spans: 10 vs 6 CPU-s); the semi-join reads only the key columns of `spans`
+(~0.9 CPU-s a slice against 10M stored spans)."""
+
+INSERT_SPANS_SQL = """
+insert into spans
+select
+    s.trace_id, s.span_id, nullif(s.parent_span_id, ''), s.name, s.kind, s.start_time,
+    s.end_time, s.duration_ms, s.status, s.status_message, s.operation, s.provider,
+    s.request_model, s.response_model, s.input_tokens, s.output_tokens, s.cache_read_tokens,
+    s.cache_write_tokens, s.reasoning_tokens, k.cost_usd, k.cost_source,
+    s.prompt_name, s.prompt_version, s.release_id, s.environment, s.service_name, s.user_id,
+    s.session_id, s.input_text, s.output_text, s.attributes, s.resource_attributes, s.events,
+    s.source, $ingested_at as ingested_at
+from staged s
+join staged_keys k using (line_no)
 """
 
 INSERT_REJECTS_SQL = """
@@ -167,11 +187,13 @@ from (
 join ingest_batch b using (line_no)
 """
 
+STAGED_COUNTS_SQL = """
+select count(*) filter (where reject is not null) from staged
+"""
+
 SLICE_COUNTS_SQL = """
 with valid as (
-    select b.source, count(*) as n
-    from staged s join ingest_batch b using (line_no)
-    where s.reject is null group by 1
+    select path as source, count(*) as n from staged where reject is null group by 1
 ),
 loaded as (
     select left(source, length(source) - strpos(reverse(source), ':')) as source, count(*) as n
@@ -180,7 +202,7 @@ loaded as (
 rejected as (
     select source, count(*) as n from ingest_rejects where rejected_at = $ingested_at group by 1
 ),
-sources as (select distinct source from ingest_batch)
+sources as (select distinct path as source from staged)
 select s.source, coalesce(l.n, 0), coalesce(v.n, 0) - coalesce(l.n, 0), coalesce(r.n, 0)
 from sources s
 left join valid v using (source)
@@ -239,7 +261,7 @@ on conflict (path) do update set
     updated_at = excluded.updated_at
 """
 
-DROP_STAGING_SQL = "drop table if exists staged_raw; drop table if exists staged"
+DROP_STAGING_SQL = "drop table if exists staged; drop table if exists staged_keys"
 
 _EMPTY_RATES = pl.DataFrame(
     schema={
@@ -258,10 +280,11 @@ _EMPTY_COSTS = pl.DataFrame(schema={"row_key": pl.Utf8, "cost_usd": pl.Float64})
 class SpanLoader:
     """One write transaction: slices of records go in one by one, then the checkpoints.
 
-    Memory is bounded by the slice (DuckDB stages one slice at a time), while the commit
-    covers many slices: once a row group (122,880 rows) fills up inside the transaction,
-    DuckDB writes it straight to the file instead of the write-ahead log, so big ingests
-    write their data once.
+    DuckDB stages one slice at a time, while the commit covers many slices: a commit of at
+    least a row group (122,880 rows) is merged into the file as whole row groups instead of
+    going through the write-ahead log, so big ingests write their data once. Until then the
+    transaction's rows are held uncompressed in DuckDB's memory (bounded by the memory limit
+    `SpanRepository.loading` sets; the excess goes to a temporary file).
     """
 
     def __init__(
@@ -287,13 +310,15 @@ class SpanLoader:
         cur = self._cur
         cur.register("ingest_batch", batch)
         try:
-            cur.execute(STAGE_FLAT_SQL)
-            cur.execute(RESOLVE_SQL)
+            cur.execute(STAGE_SQL)
             self._price()
             params = {"ingested_at": ingested_at}
+            cur.execute(KEYS_SQL)
             cur.execute(INSERT_SPANS_SQL, params)
             merge_loaded(cur, ingested_at=ingested_at)
-            cur.execute(INSERT_REJECTS_SQL, params)
+            rejected = cur.execute(STAGED_COUNTS_SQL).fetchone()
+            if rejected and rejected[0]:
+                cur.execute(INSERT_REJECTS_SQL, params)
             feedback = cur.execute(INSERT_FEEDBACK_SQL).fetchone()
             self._feedback += feedback[0] if feedback else 0
             for source, loaded, duplicates, rejects in cur.execute(
@@ -303,16 +328,20 @@ class SpanLoader:
                 totals[0] += loaded
                 totals[1] += duplicates
                 totals[2] += rejects
-            for source, line, reason in cur.execute(
-                FIRST_REJECTS_SQL, {**params, "limit": self._max_reasons}
-            ).fetchall():
-                first = self._first.setdefault(source, [])
-                if len(first) < self._max_reasons:
-                    first.append(RejectedLine(line, reason))
+            if rejected and rejected[0]:
+                self._note_first_rejects(params)
         finally:
             for name in ("ingest_batch", "batch_rates", "tiered_costs"):
                 cur.unregister(name)
             cur.execute(DROP_STAGING_SQL)
+
+    def _note_first_rejects(self, params: dict[str, datetime]) -> None:
+        for source, line, reason in self._cur.execute(
+            FIRST_REJECTS_SQL, {**params, "limit": self._max_reasons}
+        ).fetchall():
+            first = self._first.setdefault(source, [])
+            if len(first) < self._max_reasons:
+                first.append(RejectedLine(line, reason))
 
     def _price(self) -> None:
         cur = self._cur

@@ -4,12 +4,14 @@ DuckDB parses the JSON itself: measured on these machines, only a path where Duc
 reaches the speed of its own `read_json` (shared/reference/duckdb-performance.md). So a slice
 arrives as an Arrow table of flat span records as text (`ingest/formats/__init__.py`; OTLP
 requests are flattened to them in Python, where turning KeyValue lists into objects is
-cheapest) and everything from parsing to validation happens here:
+cheapest) and everything from parsing to validation happens here, in ONE statement
+(`STAGE_SQL`) that writes the temp table `staged`:
 
-1. `STAGE_FLAT_SQL` shapes the records into the `staged_raw` relation;
-2. `resolve_sql` looks up every canonical column through the candidate keys of
-   `ingest/dialects.py` (one parse of each attribute map for all candidates), normalises ids,
-   times and token semantics, and writes a one-line `reject` reason where a field is wrong.
+1. `STAGE_FLAT_CTES` parse each record once (`json_transform`) into raw fields;
+2. `_resolve_sql` looks up every canonical column through the candidate keys of
+   `ingest/dialects.py` (one `json_transform` of each attribute map into a struct of all
+   candidates), normalises ids, times and token semantics, and writes a one-line `reject`
+   reason where a field is wrong.
 """
 
 from __future__ import annotations
@@ -139,18 +141,17 @@ FLAT_STRUCTURE = json.dumps(
     }
 )
 
-STAGE_FLAT_SQL = f"""
-create or replace temp table staged_raw as
-with parsed as (
+STAGE_FLAT_CTES = f"""
+parsed as (
     -- One parse per good line: json_transform inside try() is NULL for invalid JSON, and
     -- the slower checks run only on the lines that failed.
-    select line_no, payload, error,
+    select line_no, source as path, source || ':' || line as source, payload, error,
         case when error is null and left(ltrim(payload), 1) = '{{'
              then try(json_transform(payload, {quote_literal(FLAT_STRUCTURE)})) end as j
     from ingest_batch
 ),
 checked as (
-    select line_no, j,
+    select line_no, path, source, j,
         case
             when error is not null then error
             when j is not null then null
@@ -160,13 +161,14 @@ checked as (
     from parsed
 ),
 shaped as (
-    select line_no, j, parse_error,
+    select line_no, path, source, j, parse_error,
         starts_with(j.status, '{{') as status_is_object,
         left(j.attributes, 1) as attributes_start
     from checked
-)
+),
+staged_raw as (
 select
-    line_no,
+    line_no, path, source,
     coalesce(j.trace_id, j.traceId) as trace_id_raw,
     coalesce(j.span_id, j.spanId) as span_id_raw,
     coalesce(j.parent_span_id, j.parentSpanId, j.parent_id) as parent_raw,
@@ -193,29 +195,34 @@ select
              then 'attributes: expected an object, got ' || lower(json_type(j.attributes)) end)
         as parse_error
 from shaped
+)
 """
-"""Materialised on purpose: each record's `json_transform` result feeds many columns, and
-DuckDB would evaluate it again for each of them if this were a CTE of `RESOLVE_SQL`."""
+"""The CTEs that parse the `payload` of `ingest_batch` into `staged_raw`: one
+`json_transform` per record. They hold projections only, no filter: DuckDB pushes a filter
+down through projections by inlining their expressions, which would parse each record again
+for every column the filter touches (a filter on the parsed struct made this 2-6x slower)."""
 
 
-def _path(key: str) -> str:
-    return '$."' + key.replace('"', '\\"') + '"'
+def _structure_literal(keys: list[str]) -> str:
+    """A `json_transform` structure reading every key as text (nested values as JSON text,
+    exactly as `json_extract_string` returns them)."""
+    return quote_literal(json.dumps(dict.fromkeys(keys, "VARCHAR")))
 
 
-def _paths_literal(keys: list[str]) -> str:
-    return "[" + ", ".join(quote_literal(_path(key)) for key in keys) + "]"
+def _field(values: str, key: str) -> str:
+    return values + '."' + key.replace('"', '""') + '"'
 
 
-def _first_present(values: str, index: dict[str, int], keys: tuple[str, ...]) -> str:
+def _first_present(values: str, keys: tuple[str, ...]) -> str:
     if not keys:
         return "null::varchar"
-    items = ", ".join(f"{values}[{index[key]}]" for key in keys)
+    items = ", ".join(_field(values, key) for key in keys)
     return f"coalesce({items})" if len(keys) > 1 else items
 
 
-def _key_used(values: str, index: dict[str, int], keys: tuple[str, ...]) -> str:
+def _key_used(values: str, keys: tuple[str, ...]) -> str:
     whens = " ".join(
-        f"when {values}[{index[key]}] is not null then {quote_literal(key)}" for key in keys
+        f"when {_field(values, key)} is not null then {quote_literal(key)}" for key in keys
     )
     return f"case {whens} end"
 
@@ -254,14 +261,12 @@ def _resolve_sql() -> str:
     for candidate in CANDIDATES:
         span_keys.extend(k for k in candidate.keys if k not in span_keys)
         resource_keys.extend(k for k in candidate.resource_keys if k not in resource_keys)
-    span_index = {key: i + 1 for i, key in enumerate(span_keys)}
-    resource_index = {key: i + 1 for i, key in enumerate(resource_keys)}
 
     def value(c: Candidates) -> str:
-        span = _first_present("a", span_index, c.keys)
+        span = _first_present("a", c.keys)
         if not c.resource_keys:
             return span
-        return f"coalesce({span}, {_first_present('r', resource_index, c.resource_keys)})"
+        return f"coalesce({span}, {_first_present('r', c.resource_keys)})"
 
     picks: list[str] = []
     numbers: list[str] = []
@@ -281,7 +286,7 @@ def _resolve_sql() -> str:
         )
         # The key is named only for rejected rows: CASE evaluates THEN for matching rows only.
         checks.append(
-            f"case when {c.column} = -1 then {_key_used('a', span_index, c.keys)} "
+            f"case when {c.column} = -1 then {_key_used('a', c.keys)} "
             f"|| ': expected {expected}, got ' || llmops_excerpt({c.column}_raw) end"
         )
     id_checks = [
@@ -306,15 +311,19 @@ def _resolve_sql() -> str:
     ]
     return f"""
 create or replace temp table staged as
-with looked_up as (
+with {STAGE_FLAT_CTES},
+looked_up as (
+    -- One json_transform into a struct finds every candidate key in one pass over the
+    -- object's keys (json_extract_string with a list of paths scans it once per path).
     select *,
-        json_extract_string(attributes, {_paths_literal(span_keys)}) as a,
-        json_extract_string(resource, {_paths_literal(resource_keys)}) as r
+        json_transform(attributes, {_structure_literal(span_keys)}) as a,
+        json_transform(resource, {_structure_literal(resource_keys)}) as r
     from staged_raw
 ),
 picked as (
     select
-        line_no, trace_id_raw, span_id_raw, parent_raw, start_raw, end_raw, duration_raw,
+        line_no, path, source,
+        trace_id_raw, span_id_raw, parent_raw, start_raw, end_raw, duration_raw,
         llmops_id(trace_id_raw, 32) as trace_id,
         llmops_id(span_id_raw, 16) as span_id,
         llmops_id(parent_raw, 16) as parent_span_id,
@@ -343,7 +352,7 @@ timed as (
     from converted
 )
 select
-    line_no, trace_id, span_id, parent_span_id, name, kind, start_time, end_time,
+    line_no, path, source, trace_id, span_id, parent_span_id, name, kind, start_time, end_time,
     coalesce(epoch_us(end_time) - epoch_us(start_time), 0) / 1000.0 as duration_ms,
     case when llmops_status(status_raw) = 'unset' and error_type is not null then 'error'
          else llmops_status(status_raw) end as status,
@@ -371,4 +380,6 @@ from timed
 """
 
 
-RESOLVE_SQL = _resolve_sql()
+STAGE_SQL = _resolve_sql()
+"""Parses, resolves and checks one slice into the temp table `staged`, in one statement:
+one materialisation, and DuckDB scans the slice's Arrow batches in parallel."""
