@@ -30,6 +30,7 @@ Linking only adds rows: a span's own columns are never touched (they are a user 
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -72,7 +73,8 @@ with the templates that open like it (the others are never looked at)."""
 CREATE_MATCHERS_SQL = """
 create or replace temp table link_matchers as
 select name, content_hash, first, last, parts::integer as parts,
-    min_length::integer as min_length, min_bytes::integer as min_bytes, key, length(key)::integer as key_length, pattern, escaped
+    min_length::integer as min_length, min_bytes::integer as min_bytes, key,
+    length(key)::integer as key_length, pattern, escaped, alone
 from new_matchers
 """
 
@@ -128,8 +130,8 @@ keyed as (
     select c.*, k.key_length, left(c.system, k.key_length) as key
     from candidates c cross join (select unnest($key_lengths) as key_length) k
 ),
-hits as (
-    select c.trace_id, c.span_id, m.name, m.content_hash, m.min_length
+hits as materialized (
+    select c.trace_id, c.span_id, m.name, m.content_hash, m.min_length, m.alone
     from keyed c join link_matchers m on m.key_length = c.key_length and m.key = c.key
     where starts_with(c.system, m.first)
       -- A trailing line end is tolerated without trimming every message (slow on long
@@ -145,9 +147,16 @@ hits as (
           else c.system like m.pattern
       end
 )
+-- A span that met a template whose key no other template's key can meet (see `_alone`) has
+-- that one hit: only the others need grouping to pick the most literal match.
+select trace_id, span_id, 'prompt', name, content_hash, 'text'
+from hits
+where alone
+union all
 select trace_id, span_id, 'prompt', arg_max(name, min_length), arg_max(content_hash, min_length),
     'text'
 from hits
+where not alone
 group by trace_id, span_id
 """
 """One statement: messages are parsed once, streamed through the join and never stored."""
@@ -257,6 +266,7 @@ class LinkRepository:
                 "key": [m.literals[0][:KEY_CHARS] for m in matchers],
                 "pattern": [p for p, _ in patterns],
                 "escaped": [e for _, e in patterns],
+                "alone": _alone([m.literals[0][:KEY_CHARS] for m in matchers]),
             }
         )
         cur.register("new_matchers", frame)
@@ -280,6 +290,26 @@ class LinkRepository:
             if pin:
                 cur.execute(UNPIN_BUILD_SIDE_SQL)
             cur.execute("drop table if exists link_matchers")
+
+
+def _alone(keys: list[str]) -> list[bool]:
+    """For each key, whether a message that opens with it can meet no other template.
+
+    A message meets every template whose key it opens with, so two templates can share a
+    message only when one key is a prefix of the other (or they are equal). A key in no
+    such pair needs no grouping: most spans skip the `group by` on two VARCHARs.
+    """
+    counts = Counter(keys)
+    lengths = sorted({len(key) for key in keys})
+    # Every opening of a longer key at a length some key has: a key found here is a prefix
+    # of another one.
+    openings = {key[:n] for key in keys for n in lengths if n < len(key)}
+    return [
+        counts[key] == 1
+        and key not in openings
+        and not any(key[:n] in counts for n in lengths if n < len(key))
+        for key in keys
+    ]
 
 
 def _watermark(cur: duckdb.DuckDBPyConnection) -> datetime | None:
