@@ -284,17 +284,27 @@ class LinkRepository:
         # Over the whole store the planner builds the anti join's hash table from the spans,
         # message text and all (it underestimates them after the filter): ~1 s of copying
         # on 1M spans. Keep the links as the build side then; an incremental pass has few
-        # spans, which is the side the planner rightly picks.
+        # spans, which is the side the planner rightly picks. The option is global (DuckDB
+        # refuses it per session): readers planning meanwhile keep their joins' sides as
+        # written, which costs them at most speed, and it is reset on a cursor of its own,
+        # which works even when the failed statement left this transaction aborted.
         pin = scope == "true"
         try:
             if pin:
                 cur.execute(PIN_BUILD_SIDE_SQL)
             sql = LINK_BY_TEXT_SQL.format(scope=scope)
-            return _count(cur.execute(sql, params | {"key_lengths": lengths}))
+            linked = _count(cur.execute(sql, params | {"key_lengths": lengths}))
         finally:
             if pin:
-                cur.execute(UNPIN_BUILD_SIDE_SQL)
-            cur.execute("drop table if exists link_matchers")
+                side = cur.cursor()
+                try:
+                    side.execute(UNPIN_BUILD_SIDE_SQL)
+                finally:
+                    side.close()
+        # Not in `finally`: after a failure the transaction is aborted, a drop would hide the
+        # error, and the rollback removes the table anyway (it was created in this pass).
+        cur.execute("drop table if exists link_matchers")
+        return linked
 
 
 def _alone(keys: list[str]) -> list[bool]:

@@ -12,6 +12,7 @@ from llmops_tui.costs import StoreRates
 from llmops_tui.domain.versions import ArtifactKind
 from llmops_tui.ingest.pipeline import Ingestor
 from llmops_tui.store import Store
+from llmops_tui.store import links as links_module
 from llmops_tui.store.links import _alone
 from tests.ingest.spans import flat_span, jsonl
 from tests.versions.repo import Repo
@@ -269,3 +270,20 @@ def test_a_key_is_alone_only_when_no_other_key_can_open_the_same_message() -> No
     ]
     assert _alone(["", "abc"]) == [False, False]  # a template opening with a variable
     assert _alone(["abc", "abd"]) == [True, True]
+
+
+def test_a_failed_backfill_leaves_the_planner_as_it_found_it(
+    repo: Repo, rates: StoreRates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backfill pins the anti join's build side with a global option: never for good."""
+    repo.store.initialise()
+    ingest(repo.store, rates, tmp_path / "traces", dialect_spans())
+    monkeypatch.setattr(
+        links_module, "LINK_BY_TEXT_SQL", "select error('boom' || len($key_lengths))"
+    )
+    with pytest.raises(Exception, match="boom"):
+        repo.sync()
+    with repo.store.reader() as cur:
+        row = cur.execute("select current_setting('disabled_optimizers')").fetchone()
+    assert row == ("",)
+    assert links(repo.store) == {}  # the attribute links of the failed pass rolled back too
