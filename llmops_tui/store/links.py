@@ -16,11 +16,16 @@ Two ways, in order:
    version's system template, whose `{{variables}}` are wildcards (`match_literals`: the
    literal text between variables). A span is compared only with the templates that open
    like it (a hash join on up to 24 characters of its opening text; a template opening
-   with a variable meets every span), cheap tests run first (prefix, suffix, length), then a
-   LIKE pattern `first%middle%last%` (DuckDB runs it as a chain of substring searches, far
-   faster than a regular expression on long prompts). When several versions match, the one
-   with the most literal text wins. It is one statement: messages are parsed once and never
-   stored.
+   with a variable meets every span), cheap tests run first (prefix, suffix, byte length),
+   then a LIKE pattern `first%middle%last%` (the pattern comes from a column, so DuckDB runs
+   its generic matcher: ~2 µs per 1.2 KB message, still ~10x cheaper than RE2). When several
+   versions match, the one with the most literal text wins; only spans that met a template
+   sharing its opening with another can match several, and only they are grouped. It is one
+   statement: messages are parsed once and never stored.
+
+Spans already linked are skipped with one anti join (never a correlated NOT EXISTS, which
+copies every scanned message before filtering). On 1M spans (`bench/versions.py`) the text
+pass is bound by reading `input_text`, parsing it and LIKE, roughly a third each.
 
 A span counts as unlinked when it carries a message list, prompt attributes or system
 instructions and matched no registered version.
@@ -30,6 +35,7 @@ Linking only adds rows: a span's own columns are never touched (they are a user 
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -56,10 +62,8 @@ from spans s
 join artifact_versions v
   on v.kind = 'prompt' and v.name = s.prompt_name and v.version > 0
  and v.version = try_cast(ltrim(lower(trim(s.prompt_version)), 'v') as integer)
+anti join span_links l on l.trace_id = s.trace_id and l.span_id = s.span_id
 where s.prompt_name is not null and ({scope})
-  and not exists (
-      select 1 from span_links l where l.trace_id = s.trace_id and l.span_id = s.span_id
-  )
 """
 
 MATCHERS_SQL = """
@@ -74,7 +78,8 @@ with the templates that open like it (the others are never looked at)."""
 CREATE_MATCHERS_SQL = """
 create or replace temp table link_matchers as
 select name, content_hash, first, last, parts::integer as parts,
-    min_length::integer as min_length, key, length(key)::integer as key_length, pattern, escaped
+    min_length::integer as min_length, min_bytes::integer as min_bytes, key,
+    length(key)::integer as key_length, pattern, escaped, alone
 from new_matchers
 """
 
@@ -82,12 +87,12 @@ KEY_LENGTHS_SQL = "select list(distinct key_length) from link_matchers"
 
 UNLINKED_IN_SCOPE = """
     from spans s
+    -- A plain anti join, not NOT EXISTS: a correlated subquery becomes a delim join that
+    -- copies every scanned row, message text included, before filtering (~1 s on 1M spans).
+    anti join span_links l on l.trace_id = s.trace_id and l.span_id = s.span_id
     where ({scope})
       and (starts_with(s.input_text, '[') or s.prompt_name is not null
            or contains(s.attributes::varchar, 'gen_ai.system_instructions'))
-      and not exists (
-          select 1 from span_links l where l.trace_id = s.trace_id and l.span_id = s.span_id
-      )
 """
 """Prompt-bearing spans (a message list, prompt attributes or system instructions) without a
 link yet."""
@@ -130,14 +135,16 @@ keyed as (
     select c.*, k.key_length, left(c.system, k.key_length) as key
     from candidates c cross join (select unnest($key_lengths) as key_length) k
 ),
-hits as (
-    select c.trace_id, c.span_id, m.name, m.content_hash, m.min_length
+hits as materialized (
+    select c.trace_id, c.span_id, m.name, m.content_hash, m.min_length, m.alone
     from keyed c join link_matchers m on m.key_length = c.key_length and m.key = c.key
     where starts_with(c.system, m.first)
       -- A trailing line end is tolerated without trimming every message (slow on long
       -- text): a template file ends with one, the rendered message may or may not.
       and (ends_with(c.system, m.last) or ends_with(c.system, m.last || chr(10)))
-      and length(c.system) >= m.min_length
+      -- Bytes, not characters: `strlen` is O(1), `length` walks the whole message. Exact for
+      -- the two-part case too (prefix and suffix cannot overlap in that many bytes).
+      and strlen(c.system) >= m.min_bytes
       and case
           when m.parts = 1 then rtrim(c.system, chr(10)) = m.first
           when m.parts = 2 then true
@@ -145,12 +152,22 @@ hits as (
           else c.system like m.pattern
       end
 )
+-- A span that met a template whose key no other template's key can meet (see `_alone`) has
+-- that one hit: only the others need grouping to pick the most literal match.
+select trace_id, span_id, 'prompt', name, content_hash, 'text'
+from hits
+where alone
+union all
 select trace_id, span_id, 'prompt', arg_max(name, min_length), arg_max(content_hash, min_length),
     'text'
 from hits
+where not alone
 group by trace_id, span_id
 """
 """One statement: messages are parsed once, streamed through the join and never stored."""
+
+PIN_BUILD_SIDE_SQL = "set disabled_optimizers = 'build_side_probe_side'"
+UNPIN_BUILD_SIDE_SQL = "reset disabled_optimizers"
 
 PROMPT_BEARING_SQL = """
 select count(*) from spans s
@@ -250,9 +267,11 @@ class LinkRepository:
                 "last": [m.literals[-1] if len(m.literals) > 1 else "" for m in matchers],
                 "parts": [len(m.literals) for m in matchers],
                 "min_length": [m.specificity for m in matchers],
+                "min_bytes": [sum(len(part.encode()) for part in m.literals) for m in matchers],
                 "key": [m.literals[0][:KEY_CHARS] for m in matchers],
                 "pattern": [p for p, _ in patterns],
                 "escaped": [e for _, e in patterns],
+                "alone": _alone([m.literals[0][:KEY_CHARS] for m in matchers]),
             }
         )
         cur.register("new_matchers", frame)
@@ -262,11 +281,50 @@ class LinkRepository:
             cur.unregister("new_matchers")
         row = cur.execute(KEY_LENGTHS_SQL).fetchone()
         lengths = row[0] if row else []
+        # Over the whole store the planner builds the anti join's hash table from the spans,
+        # message text and all (it underestimates them after the filter): ~1 s of copying
+        # on 1M spans. Keep the links as the build side then; an incremental pass has few
+        # spans, which is the side the planner rightly picks. The option is global (DuckDB
+        # refuses it per session): readers planning meanwhile keep their joins' sides as
+        # written, which costs them at most speed, and it is reset on a cursor of its own,
+        # which works even when the failed statement left this transaction aborted.
+        pin = scope == "true"
         try:
+            if pin:
+                cur.execute(PIN_BUILD_SIDE_SQL)
             sql = LINK_BY_TEXT_SQL.format(scope=scope)
-            return _count(cur.execute(sql, params | {"key_lengths": lengths}))
+            linked = _count(cur.execute(sql, params | {"key_lengths": lengths}))
         finally:
-            cur.execute("drop table if exists link_matchers")
+            if pin:
+                side = cur.cursor()
+                try:
+                    side.execute(UNPIN_BUILD_SIDE_SQL)
+                finally:
+                    side.close()
+        # Not in `finally`: after a failure the transaction is aborted, a drop would hide the
+        # error, and the rollback removes the table anyway (it was created in this pass).
+        cur.execute("drop table if exists link_matchers")
+        return linked
+
+
+def _alone(keys: list[str]) -> list[bool]:
+    """For each key, whether a message that opens with it can meet no other template.
+
+    A message meets every template whose key it opens with, so two templates can share a
+    message only when one key is a prefix of the other (or they are equal). A key in no
+    such pair needs no grouping: most spans skip the `group by` on two VARCHARs.
+    """
+    counts = Counter(keys)
+    lengths = sorted({len(key) for key in keys})
+    # Every opening of a longer key at a length some key has: a key found here is a prefix
+    # of another one.
+    openings = {key[:n] for key in keys for n in lengths if n < len(key)}
+    return [
+        counts[key] == 1
+        and key not in openings
+        and not any(key[:n] in counts for n in lengths if n < len(key))
+        for key in keys
+    ]
 
 
 def _watermark(cur: duckdb.DuckDBPyConnection) -> datetime | None:

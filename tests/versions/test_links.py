@@ -12,6 +12,8 @@ from llmops_tui.costs import StoreRates
 from llmops_tui.domain.versions import ArtifactKind
 from llmops_tui.ingest.pipeline import Ingestor
 from llmops_tui.store import Store
+from llmops_tui.store import links as links_module
+from llmops_tui.store.links import _alone
 from tests.ingest.spans import flat_span, jsonl
 from tests.versions.repo import Repo
 
@@ -217,3 +219,71 @@ def test_per_version_metrics_come_from_linked_spans(
     assert rows[1].requests == 5  # spans 1, 10, 11, 15, 16
     assert rows[1].p95_ms == pytest.approx(850.0)
     assert rows[1].error_rate == 0
+
+
+def test_the_most_literal_template_wins_and_edges_of_the_text_match(
+    rates: StoreRates, tmp_path: Path
+) -> None:
+    repo = Repo(tmp_path / "edges")
+    repo.commit(
+        "edge prompts",
+        {
+            # Same opening: a message rendered from `specific` matches `generic` too.
+            "prompts/generic.md": "You are a helpful assistant for Acme. {{rest}}\n",
+            "prompts/specific.md": "You are a helpful assistant for Acme. Answer in {{lang}}.\n",
+            # Opens with a variable: meets every message, so nothing skips the grouping.
+            "prompts/opener.md": "{{greeting}} I am the refund bot.\n",
+            # Two parts: prefix and suffix must not overlap, counted in bytes.
+            "prompts/accents.md": "ééé{{x}}éé\n",
+        },
+    )
+    repo.sync()
+    rendered = {
+        40: "You are a helpful assistant for Acme. Answer in French.",
+        41: "You are a helpful assistant for Acme. Be brief.",
+        42: "Hello Maya! I am the refund bot.\r\n",
+        43: "ééé—éé",
+        44: "éééé",  # starts with ééé and ends with éé only if they overlap
+    }
+    ingest(
+        repo.store,
+        rates,
+        tmp_path / "t",
+        [span(n, **{"gen_ai.input.messages": otel_messages(text)}) for n, text in rendered.items()],
+    )
+    assert links(repo.store) == {
+        40: ("specific", 1, "text"),
+        41: ("generic", 1, "text"),
+        42: ("opener", 1, "text"),
+        43: ("accents", 1, "text"),
+    }
+
+
+def test_a_key_is_alone_only_when_no_other_key_can_open_the_same_message() -> None:
+    assert _alone(["abc", "abd", "ab", "xyz", "xyz", "q"]) == [
+        False,  # "ab" opens it
+        False,
+        False,  # opens "abc" and "abd"
+        False,  # twice
+        False,
+        True,
+    ]
+    assert _alone(["", "abc"]) == [False, False]  # a template opening with a variable
+    assert _alone(["abc", "abd"]) == [True, True]
+
+
+def test_a_failed_backfill_leaves_the_planner_as_it_found_it(
+    repo: Repo, rates: StoreRates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backfill pins the anti join's build side with a global option: never for good."""
+    repo.store.initialise()
+    ingest(repo.store, rates, tmp_path / "traces", dialect_spans())
+    monkeypatch.setattr(
+        links_module, "LINK_BY_TEXT_SQL", "select error('boom' || len($key_lengths))"
+    )
+    with pytest.raises(Exception, match="boom"):
+        repo.sync()
+    with repo.store.reader() as cur:
+        row = cur.execute("select current_setting('disabled_optimizers')").fetchone()
+    assert row == ("",)
+    assert links(repo.store) == {}  # the attribute links of the failed pass rolled back too
