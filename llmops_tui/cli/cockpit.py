@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+import click
+
 from llmops_tui.config import ProjectConfig
 from llmops_tui.errors import LlmopsError
 from llmops_tui.store import Store
@@ -26,7 +28,12 @@ def open_cockpit(
     # queries: paging stays fast and a `llmops watch` process can still write in between. Its
     # rare writes (a label move) take the file for one unit of work; --readonly forbids them.
     store = Store(path, readonly=readonly, shared_reads=not watch, linger=0.5)
-    if watch:
+    if not readonly and store.needs_upgrade():
+        # Once after an upgrade of llmops: the new tables (the trace roll-up the Traces screen
+        # pages through) are built before the app opens; --readonly reads the old schema.
+        click.echo(f"upgrading {path} to this version's schema (once)...", err=True)
+        store.initialise()
+    elif watch:
         store.initialise()
     module = importlib.import_module("llmops_tui.tui.app")
     app = module.LlmopsApp(

@@ -27,7 +27,7 @@ from llmops_tui.store.connection import open_connection, writer_waiting
 from llmops_tui.store.labels import LabelRepository
 from llmops_tui.store.links import LinkRepository
 from llmops_tui.store.metrics import MetricsRepository
-from llmops_tui.store.migrate import check_compatible, migrate
+from llmops_tui.store.migrate import available_migrations, check_compatible, migrate
 from llmops_tui.store.overview import OverviewRepository
 from llmops_tui.store.releases import ReleaseRepository
 from llmops_tui.store.sources import SourceRepository
@@ -69,6 +69,7 @@ class Store:
         self._running: dict[int, list[duckdb.DuckDBPyConnection]] = {}
         """The cursors each thread is using, so a query nobody waits for can be stopped."""
         self._schema_checked = False
+        self._migrated = False
         self.spans = SpanRepository(self)
         self.sources = SourceRepository(self)
         self.metrics = MetricsRepository(self)
@@ -82,6 +83,14 @@ class Store:
 
     def exists(self) -> bool:
         return self.path.exists()
+
+    def needs_upgrade(self) -> bool:
+        """Whether the file exists with an older schema than this llmops. Only a store that
+        reads through read-only connections can see that: any other upgrades as it opens."""
+        if not self.exists():
+            return False
+        with self.reader() as cur:
+            return check_compatible(cur) < len(available_migrations())
 
     def initialise(self) -> None:
         """Create the file if needed and bring its schema up to date."""
@@ -177,11 +186,13 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = open_connection(self.path, readonly=read_only)
         try:
-            if not self._schema_checked:
-                if read_only:
-                    check_compatible(conn)
-                else:
-                    migrate(conn)
+            # A read-only open only checks the schema; the first read-write open (even after
+            # read-only ones, as a `shared_reads` store does) brings it up to date.
+            if not read_only and not self._migrated:
+                migrate(conn)
+                self._migrated = self._schema_checked = True
+            elif not self._schema_checked:
+                check_compatible(conn)
                 self._schema_checked = True
         except BaseException:
             conn.close()
