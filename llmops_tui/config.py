@@ -24,7 +24,16 @@ CONFIG_NAME = "llmops.toml"
 DB_ENV = "LLMOPS_DB"
 DEFAULT_DB = Path(".llmops") / "llmops.duckdb"
 
-_TOP_LEVEL = {"project", "pricing", "artifacts"}
+_TOP_LEVEL = {
+    "project",
+    "pricing",
+    "artifacts",
+    "plugins",
+    "evals",
+    "gate",
+    "environments",
+    "canary",
+}
 _PROJECT_KEYS = {"name"}
 _PRICING_KEYS = {"models"}
 _PRICE_KEYS = {
@@ -52,6 +61,18 @@ class ProjectConfig:
     """`[artifacts]`: per kind (prompt, model, retrieval, dataset), the globs of its files,
     relative to the project. An artifact's name is its path below the glob's folder (the part
     before the first wildcard) without extension. A kind left out keeps its defaults."""
+    plugins: tuple[str, ...] = ()
+    """`plugins = ["my_team.llmops_judges"]`: module paths loaded as plugins, after the
+    built-ins and the installed entry points."""
+    evals: dict[str, Any] = field(default_factory=dict)
+    """`[evals]` as written; `llmops_tui.evals.config` validates it (suites, judges,
+    providers)."""
+    gate: dict[str, Any] = field(default_factory=dict)
+    """`[gate]` as written; validated by `llmops_tui.evals.config`."""
+    environments: dict[str, Any] = field(default_factory=dict)
+    """`[environments.<name>]` as written; validated by `llmops_tui.deploy.config`."""
+    canary: dict[str, Any] = field(default_factory=dict)
+    """`[canary]` (the canary plan) as written; validated by `llmops_tui.deploy.config`."""
 
 
 def find_project(start: Path) -> Path | None:
@@ -69,24 +90,37 @@ def load_project(root: Path) -> ProjectConfig:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
-    _check_keys(data, _TOP_LEVEL, f"{path}")
-    project = _table(data, "project", str(path))
-    _check_keys(project, _PROJECT_KEYS, f"{path}: [project]")
+    check_keys(data, _TOP_LEVEL, f"{path}")
+    project = table(data, "project", str(path))
+    check_keys(project, _PROJECT_KEYS, f"{path}: [project]")
     name = project.get("name", root.name)
     if not isinstance(name, str):
         raise ConfigError(f"{path}: [project] name: expected a string, got {name!r}")
-    pricing = _table(data, "pricing", str(path))
-    _check_keys(pricing, _PRICING_KEYS, f"{path}: [pricing]")
+    pricing = table(data, "pricing", str(path))
+    check_keys(pricing, _PRICING_KEYS, f"{path}: [pricing]")
     overrides = {
         model: _override(path, model, table)
-        for model, table in _table(pricing, "models", f"{path}: [pricing]").items()
+        for model, table in table(pricing, "models", f"{path}: [pricing]").items()
     }
-    artifacts = _artifacts(_table(data, "artifacts", str(path)), f"{path}: [artifacts]")
-    return ProjectConfig(root=root, name=name, price_overrides=overrides, artifacts=artifacts)
+    artifacts = _artifacts(table(data, "artifacts", str(path)), f"{path}: [artifacts]")
+    plugins = data.get("plugins", [])
+    if not isinstance(plugins, list) or not all(isinstance(p, str) and p for p in plugins):
+        raise ConfigError(f"{path}: plugins: expected a list of module paths, got {plugins!r}")
+    return ProjectConfig(
+        root=root,
+        name=name,
+        price_overrides=overrides,
+        artifacts=artifacts,
+        plugins=tuple(plugins),
+        evals=table(data, "evals", str(path)),
+        gate=table(data, "gate", str(path)),
+        environments=table(data, "environments", str(path)),
+        canary=table(data, "canary", str(path)),
+    )
 
 
 def _artifacts(table: dict[str, Any], where: str) -> dict[ArtifactKind, tuple[str, ...]]:
-    _check_keys(table, {kind.value for kind in ArtifactKind}, where)
+    check_keys(table, {kind.value for kind in ArtifactKind}, where)
     globs = dict(DEFAULT_GLOBS)
     for key, value in table.items():
         if isinstance(value, str):
@@ -120,14 +154,14 @@ def resolve_db_path(option: str | None, project: ProjectConfig | None) -> Path:
     return project.root / DEFAULT_DB
 
 
-def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+def table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
         raise ConfigError(f"{where}: {key}: expected a table, got {type(value).__name__}")
     return value
 
 
-def _check_keys(data: dict[str, Any], allowed: set[str], where: str) -> None:
+def check_keys(data: dict[str, Any], allowed: set[str], where: str) -> None:
     for key in data:
         if key not in allowed:
             close = difflib.get_close_matches(key, sorted(allowed), n=1)
@@ -139,7 +173,7 @@ def _override(path: Path, model: str, table: object) -> PriceOverride:
     where = f'{path}: [pricing.models."{model}"]'
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: expected a table of prices")
-    _check_keys(table, _PRICE_KEYS, where)
+    check_keys(table, _PRICE_KEYS, where)
     values: dict[str, Decimal] = {}
     for key, raw in table.items():
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -10,6 +11,10 @@ import pytest
 
 from llmops_tui.cli import cockpit
 from llmops_tui.store import Store
+from llmops_tui.store.migrate import available_migrations
+
+ROLLUP_VERSION = 3
+"""The trace roll-up's migration: the file is made as the release before it left it."""
 
 
 class _App:
@@ -25,9 +30,12 @@ class _App:
 @pytest.fixture
 def older_file(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The demo database as the release before the trace roll-up left it."""
+    later = [m for m in available_migrations() if m.version >= ROLLUP_VERSION]
     with demo_store.writer() as cur:
-        cur.execute("delete from schema_migrations where name = 'trace_rollup'")
-        cur.execute("drop table traces")
+        for migration in reversed(later):
+            for table in re.findall(r"CREATE TABLE (\w+)", migration.sql):
+                cur.execute(f"drop table {table}")
+        cur.execute("delete from schema_migrations where version >= ?", [ROLLUP_VERSION])
     real_import = importlib.import_module
 
     def import_module(name: str, package: str | None = None) -> object:

@@ -1,0 +1,2 @@
+"""The release lifecycle: environments, deployments through deploy targets, canary analysis
+and rollback. No Textual."""
