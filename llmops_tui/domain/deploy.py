@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 from llmops_tui.domain.versions import Release
@@ -46,3 +48,65 @@ class DeployOutcome:
     """One line for the history: `wrote deploy/production.json`, `moved tag deploy/staging`."""
     changed: bool = True
     """False when the target already held this state (an idempotent repeat)."""
+
+
+class CanaryVerdict(StrEnum):
+    PASS = "pass"
+    MARGINAL = "marginal"
+    """Not clearly worse, not clean enough to promote unattended: a `canary run` holds."""
+    FAIL = "fail"
+    WAITING = "waiting"
+    """Fewer requests than the plan's minimum in a cohort: no verdict yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class CanaryThresholds:
+    """When a canary fails, from `[canary]` in `llmops.toml` (the plan)."""
+
+    min_requests: int = 200
+    """Per cohort, before any verdict."""
+    alpha: float = 0.05
+    max_error_rate_increase: float = 0.5
+    """Relative: 0.5 fails a canary whose error rate is significantly above 1.5× baseline's."""
+    max_latency_increase: float = 0.1
+    """Relative, on p50: 0.1 fails a significantly slower canary whose p50 is 10%+ higher."""
+    max_cost_increase: float = 0.2
+    """Relative, on cost per request."""
+    max_score_drop: float = 0.05
+    """Absolute drop of judge scores / user feedback means (0..1 scale)."""
+    pass_score: float = 90.0
+    """Kayenta-style: a score (0..100, share of checks passed, weighted) at or above this
+    passes; at or above `marginal_score` is marginal; below fails."""
+    marginal_score: float = 75.0
+
+
+@dataclass(frozen=True, slots=True)
+class MetricCheck:
+    metric: str
+    """`error_rate`, `latency_p50`, `cost_per_request`, `judge:<name>`, `feedback`."""
+    baseline: float | None
+    canary: float | None
+    test: str
+    """`two-proportion z`, `mann-whitney u`, ..."""
+    p_value: float | None
+    passed: bool | None
+    """None when there is no data for this metric (it then doesn't count)."""
+    detail: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class CanaryAnalysis:
+    environment: str
+    canary_release: str
+    baseline_release: str
+    window_start: datetime
+    window_end: datetime
+    baseline_requests: int
+    canary_requests: int
+    checks: tuple[MetricCheck, ...]
+    score: float | None
+    """0..100; None while waiting."""
+    verdict: CanaryVerdict
+    reason: str
+    """One line: why this verdict (the failing checks, or the missing sample)."""

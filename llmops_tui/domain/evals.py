@@ -71,6 +71,14 @@ class ProviderRequest:
     case_id: str | None = None
     """Set for eval calls: `scripted` keys its deterministic answers on it."""
     repetition: int = 0
+    expected: Any = None
+    """The case's expectation. Real providers ignore it; `scripted` uses it to write answers
+    that pass or fail the suite's judges at the quality it is configured with."""
+    recorded: Callable[[ProviderRequest], ProviderResponse | None] | None = field(
+        default=None, compare=False, repr=False
+    )
+    """Set by the runner: looks up a recorded production answer to the same input in the
+    store (what `replay` serves). Not part of the request's identity or its cache key."""
 
 
 @dataclass(frozen=True, slots=True)

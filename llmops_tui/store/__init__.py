@@ -10,8 +10,8 @@ only for one write (a label move) once this process's readers have let go: DuckD
 read-write and a read-only connection to one file in the same process. Repositories hang off
 the store: `store.spans`, `store.sources`, `store.metrics`, `store.overview`, `store.traces`,
 and the version registry's `store.versions`, `store.labels`, `store.releases`, `store.links`
-the Versions screen's `store.version_scores`, and `store.evals` (eval runs and results)
-(API in their docstrings).
+the Versions screen's `store.version_scores`, `store.evals` (eval runs and results) and
+`store.gates` (gate verdicts) (API in their docstrings).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import duckdb
 from llmops_tui.errors import StoreError
 from llmops_tui.store.connection import open_connection, writer_waiting
 from llmops_tui.store.evals import EvalRepository
+from llmops_tui.store.gates import GateRepository
 from llmops_tui.store.labels import LabelRepository
 from llmops_tui.store.links import LinkRepository
 from llmops_tui.store.metrics import MetricsRepository
@@ -81,6 +82,7 @@ class Store:
         self.labels = LabelRepository(self)
         self.releases = ReleaseRepository(self)
         self.evals = EvalRepository(self)
+        self.gates = GateRepository(self)
         self.links = LinkRepository(self)
         self.version_scores = VersionScoreRepository(self)
 
