@@ -110,3 +110,62 @@ class CanaryAnalysis:
     verdict: CanaryVerdict
     reason: str
     """One line: why this verdict (the failing checks, or the missing sample)."""
+
+
+class DeployAction(StrEnum):
+    DEPLOY = "deploy"
+    CANARY = "canary"
+    """Start a canary or change its share of traffic."""
+    PROMOTE = "promote"
+    """The canary becomes the stable release at 100%."""
+    ROLLBACK = "rollback"
+    ANALYSIS = "analysis"
+    """A canary plan's analysis step (recorded with its verdict; changes no traffic)."""
+
+
+class DeployStatus(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    """The target failed: the environment kept its previous state."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    """One recorded action on an environment (`deployments` table): who, when, why, and what
+    it replaced."""
+
+    deployment_id: str
+    environment: str
+    action: DeployAction
+    status: DeployStatus
+    release_id: str
+    """The release this action made active (the canary's for a canary step)."""
+    previous_release_id: str | None
+    """The stable release it replaced (what `rollback` goes back to)."""
+    canary_percent: float | None
+    """The canary's share after this action; None when no canary runs."""
+    target: str
+    detail: str
+    """The target's one-line outcome, or the failure reason."""
+    actor: str
+    reason: str | None
+    forced: bool
+    """A policy was overridden with `--force --reason`."""
+    created_at: datetime
+    plan_id: str | None = None
+    """Set on the steps of one `canary run`, which resumes from its last recorded step."""
+    step: int | None = None
+    verdict: CanaryVerdict | None = None
+    """For an `analysis` row: the canary analysis verdict."""
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentState:
+    """What an environment runs now, from its deployment history."""
+
+    environment: str
+    stable_release: str | None
+    canary_release: str | None
+    canary_percent: float | None
+    since: datetime | None
+    """When the current state began (the last succeeded action)."""
