@@ -42,5 +42,6 @@ def open_cockpit(
         readonly=readonly,
         watch=watch,
         price_overrides=project.price_overrides if project is not None else None,
+        config=project,
     )
     app.run()

@@ -25,6 +25,7 @@ import duckdb
 
 from llmops_tui.errors import StoreError
 from llmops_tui.store.connection import open_connection, writer_waiting
+from llmops_tui.store.eval_summaries import EvalSummaryRepository
 from llmops_tui.store.evals import EvalRepository
 from llmops_tui.store.gates import GateRepository
 from llmops_tui.store.labels import LabelRepository
@@ -83,6 +84,7 @@ class Store:
         self.releases = ReleaseRepository(self)
         self.evals = EvalRepository(self)
         self.gates = GateRepository(self)
+        self.eval_summaries = EvalSummaryRepository(self)
         self.links = LinkRepository(self)
         self.version_scores = VersionScoreRepository(self)
 

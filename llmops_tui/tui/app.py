@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from llmops_tui.config import ProjectConfig
 from llmops_tui.costs import StoreRates
 from llmops_tui.domain.overview import TimeRange
 from llmops_tui.errors import LlmopsError
@@ -28,7 +29,9 @@ from llmops_tui.ingest.watch import Watcher
 from llmops_tui.pricing import PriceOverride, Pricer
 from llmops_tui.store import Store
 from llmops_tui.tui.messages import DataChanged, TraceFetched, ViewChanged
+from llmops_tui.tui.screens.deploys import DeploysScreen
 from llmops_tui.tui.screens.error import ErrorModal
+from llmops_tui.tui.screens.evals import EvalsScreen
 from llmops_tui.tui.screens.help import HelpScreen
 from llmops_tui.tui.screens.overview import OverviewScreen
 from llmops_tui.tui.screens.trace_detail import TraceScreen
@@ -42,6 +45,8 @@ SCREENS_BY_KEY = {
     "1": ("overview", "Overview"),
     "2": ("versions", "Versions"),
     "3": ("traces", "Traces"),
+    "4": ("evals", "Evals"),
+    "6": ("deploys", "Deploys"),
 }
 """DESIGN §7 numbering; keys of screens later releases build do nothing yet."""
 
@@ -53,6 +58,8 @@ class LlmopsApp(App[None]):
         "overview": OverviewScreen,
         "versions": VersionsScreen,
         "traces": TracesScreen,
+        "evals": EvalsScreen,
+        "deploys": DeploysScreen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
@@ -73,9 +80,11 @@ class LlmopsApp(App[None]):
         clock: Clock = utc_now,
         poll: bool = True,
         price_overrides: Mapping[str, PriceOverride] | None = None,
+        config: ProjectConfig | None = None,
     ) -> None:
         super().__init__()
         self.store = store
+        self.config = config
         self.readonly = readonly
         self.clock = clock
         self.generation = 0

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
     from textual.app import App
 
+    from llmops_tui.config import ProjectConfig
     from llmops_tui.store import Store
     from llmops_tui.tui.view import Clock, View
 
@@ -20,6 +21,8 @@ class Cockpit(Protocol):
     generation: int
     """Bumped whenever new data arrives; screens compare it to what they last loaded."""
     environments: list[str]
+    config: ProjectConfig | None
+    """The project's `llmops.toml` (gate rules, environments), when the cockpit has one."""
 
     @property
     def view(self) -> View: ...

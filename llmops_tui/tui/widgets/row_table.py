@@ -41,6 +41,9 @@ class RowTable(ScrollView, can_focus=True):
     }
     RowTable > .row-table--alert { color: $error; }
     RowTable > .row-table--accent { color: $accent; }
+    RowTable > .row-table--success { color: $success; }
+    RowTable > .row-table--warning { color: $warning; }
+    RowTable > .row-table--muted { color: $text-muted; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "row-table--header",
@@ -48,7 +51,11 @@ class RowTable(ScrollView, can_focus=True):
         "row-table--cursor",
         "row-table--alert",
         "row-table--accent",
+        "row-table--success",
+        "row-table--warning",
+        "row-table--muted",
     }
+    TONES: ClassVar[frozenset[str]] = frozenset({"alert", "accent", "success", "warning", "muted"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor_up", "Up", show=False),
         Binding("down", "cursor_down", "Down", show=False),
@@ -88,6 +95,7 @@ class RowTable(ScrollView, can_focus=True):
         self._columns = tuple(columns)
         self._rows: list[tuple[str, ...]] = []
         self._alerts: list[int | None] = []
+        self._tones: list[tuple[int, str] | None] = []
         self._accent: int | None = None
         self._widths = [len(c) for c in self._columns]
 
@@ -95,18 +103,30 @@ class RowTable(ScrollView, can_focus=True):
     def row_count(self) -> int:
         return len(self._rows)
 
+    def row(self, index: int) -> tuple[str, ...]:
+        """The cells of row `index`, as shown."""
+        return self._rows[index]
+
+    def tone(self, index: int) -> tuple[int, str] | None:
+        """Row `index`'s coloured cell and its tone, if it has one."""
+        return self._tones[index] if index < len(self._tones) else None
+
     def set_rows(
         self,
         rows: Sequence[tuple[str, ...]],
         *,
         alerts: Sequence[int | None] = (),
         accent: int | None = None,
+        tones: Sequence[tuple[int, str] | None] = (),
     ) -> None:
         """Replace every row; `alerts[i]` is the index of row i's cell shown in the alert
         colour (None for none), and the `accent` column of the other rows is in the accent
-        colour. The cursor stays where it was, within the new rows."""
+        colour. `tones[i]`, when given, is `(cell, tone)`: row i's cell in a theme colour
+        (`alert`, `accent`, `success`, `warning`, `muted`), before `alerts` and `accent`.
+        The cursor stays where it was, within the new rows."""
         self._rows = list(rows)
         self._alerts = list(alerts) or [None] * len(self._rows)
+        self._tones = list(tones)
         self._accent = accent
         self._widths = [
             min(MAX_COLUMN, max([len(title), *(len(r[i]) for r in self._rows)]))
@@ -164,6 +184,9 @@ class RowTable(ScrollView, can_focus=True):
         cells = self._cells(self._rows[index])
         marked = self._alerts[index] if index < len(self._alerts) else None
         component = "row-table--alert"
+        tone = self._tones[index] if index < len(self._tones) else None
+        if tone is not None and tone[1] in self.TONES:
+            marked, component = tone[0], f"row-table--{tone[1]}"
         if marked is None:
             marked, component = self._accent, "row-table--accent"
         if marked is None or marked >= len(cells):

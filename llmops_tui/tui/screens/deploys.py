@@ -1,0 +1,327 @@
+"""Deploys (6): what each environment runs, a canary's live analysis, every action taken.
+
+One panel per environment (its stable release, since when, its versions, a canary beside
+it); under them the analysis of a canary in progress, refreshed by a timer while the screen
+is shown; then the timeline of recorded deployments with who, when and why. `e` picks the
+environment the keys act on; `p` promotes (the canary to all traffic, or the upstream
+environment's release here), `c` starts or resizes a canary, `r` rolls back (stops a canary,
+or returns to the release the current one replaced). Each shows what will change and asks
+first; `--readonly` refuses them in one line. The actions themselves are
+`llmops_tui.deploy.lifecycle`'s, the same that `llmops promote|canary|rollback` run.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Header, Static
+from textual.worker import get_current_worker
+
+from llmops_tui.config import ProjectConfig
+from llmops_tui.domain.deploy import CanaryAnalysis, DeployAction, Deployment, DeployStatus
+from llmops_tui.identity import current_user
+from llmops_tui.store import Store
+from llmops_tui.tui.deploy_plans import (
+    DeploymentLog,
+    DeployPlan,
+    EnvironmentView,
+    plan_action,
+    upstreams,
+)
+from llmops_tui.tui.screens.base import DataScreen
+from llmops_tui.tui.screens.deploy_confirm import DeployConfirmScreen, DeployDecision
+from llmops_tui.tui.view import Clock
+from llmops_tui.tui.widgets.deploy_views import (
+    CanaryChecks,
+    DeployTimeline,
+    EnvironmentPanel,
+    canary_title,
+)
+from llmops_tui.tui.widgets.key_bar import KeyBar
+
+CANARY_REFRESH_SECONDS = 15.0
+HISTORY_LIMIT = 200
+READONLY = "read-only (--readonly): deploys, canaries and rollbacks are disabled"
+NO_ENVIRONMENTS = (
+    "No environments yet: add [environments.staging] and [environments.production] to "
+    "llmops.toml (each with a deploy target), then `llmops deploy staging HEAD`."
+)
+
+
+def deployment_log(store: Store) -> DeploymentLog:
+    """`store.deployments` (the repository the deploy lifecycle writes)."""
+    return cast(DeploymentLog, store.deployments)  # type: ignore[attr-defined]
+
+
+def environment_names(config: ProjectConfig | None, history: list[Deployment]) -> list[str]:
+    """The configured environments in their order, then any others the history names."""
+    names = list(config.environments) if config is not None else []
+    for deployment in reversed(history):
+        if deployment.environment not in names:
+            names.append(deployment.environment)
+    return names
+
+
+def apply_plan(
+    store: Store, config: ProjectConfig | None, plan: DeployPlan, decision: DeployDecision
+) -> Deployment:
+    """Carry a confirmed plan out through the deploy lifecycle (its policies apply)."""
+    lifecycle = importlib.import_module("llmops_tui.deploy.lifecycle")
+    actor, reason = current_user(), decision.reason
+    env = plan.environment
+    if plan.action is DeployAction.ROLLBACK:
+        done = lifecycle.rollback(
+            store, config, env, to=plan.release_id, actor=actor, reason=reason
+        )
+    elif plan.action is DeployAction.PROMOTE:
+        done = lifecycle.promote(store, config, env, actor=actor, reason=reason)
+    elif plan.action is DeployAction.CANARY:
+        done = lifecycle.canary(
+            store, config, env, plan.release_id, percent=decision.percent, actor=actor,
+            reason=reason,
+        )  # fmt: skip
+    else:
+        done = lifecycle.deploy(store, config, env, plan.release_id, actor=actor, reason=reason)
+    return cast(Deployment, done)
+
+
+def analyse(
+    store: Store, config: ProjectConfig | None, environment: str, clock: Clock
+) -> CanaryAnalysis:
+    """The live canary analysis of `llmops canary status ENV`."""
+    analysis = importlib.import_module("llmops_tui.deploy.analysis")
+    return cast(CanaryAnalysis, analysis.analyse_canary(store, config, environment, now=clock()))
+
+
+@dataclass
+class DeploysLoaded(Message):
+    environments: list[EnvironmentView]
+    history: list[Deployment]
+
+
+@dataclass
+class CanaryAnalysed(Message):
+    analyses: list[CanaryAnalysis]
+
+
+@dataclass
+class PlanReady(Message):
+    plan: DeployPlan
+
+
+@dataclass
+class DeployApplied(Message):
+    deployment: Deployment
+
+
+class DeploysScreen(DataScreen):
+    CSS_PATH = "deploys.tcss"
+    AUTO_FOCUS = "#timeline"
+    HELP_TITLE = "Deploys"
+    HELP_TEXT = (
+        "The highlighted panel is the environment p, c and r act on; e picks another.\n"
+        "p promotes a canary to all traffic (without one: deploys the upstream environment's\n"
+        "release); c starts a canary or changes its share; r stops a canary or rolls back to\n"
+        "the release the current one replaced. Each shows the versions that change and asks\n"
+        "first. A canary's analysis compares its requests with the stable release's in the\n"
+        f"same window and refreshes every {CANARY_REFRESH_SECONDS:g} s."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "next_environment", "Environment"),
+        Binding("p", "promote_release", "Promote"),
+        Binding("c", "canary_release", "Canary"),
+        Binding("r", "rollback_release", "Rollback"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.environment: str | None = None
+        """The environment the keys act on."""
+        self.views: dict[str, EnvironmentView] = {}
+        self.history: list[Deployment] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(NO_ENVIRONMENTS, id="empty", classes="muted", markup=False)
+        with Vertical(id="deploys"):
+            yield Horizontal(id="environments")
+            with Vertical(id="canary"):
+                yield Static("", id="canary-title")
+                yield CanaryChecks(id="checks")
+            yield Static("Timeline", classes="section-title")
+            yield DeployTimeline(id="timeline")
+            yield Static("", id="status", classes="muted", markup=False)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#empty", Static).display = False
+        self.query_one("#canary", Vertical).display = False
+        self.set_interval(CANARY_REFRESH_SECONDS, self._refresh_canary)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Deployments are not windowed: e picks the environment here.
+        return action not in ("cycle_range", "cycle_environment")
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def load(self, *, live: bool) -> None:
+        self.load_deploys()
+
+    @work(thread=True, exclusive=True, group="deploys.load", exit_on_error=False)
+    def load_deploys(self) -> None:
+        store = self.cockpit.store
+        log = deployment_log(store)
+        history = log.history(limit=HISTORY_LIMIT)
+        names = environment_names(self.cockpit.config, history)
+        sources = upstreams(names)
+        views = []
+        for name in names:
+            state = log.state(name)
+            stable = store.releases.get(state.stable_release) if state.stable_release else None
+            canary = store.releases.get(state.canary_release) if state.canary_release else None
+            last = next((d for d in history if d.environment == name), None)
+            views.append(EnvironmentView(state, stable, canary, sources[name], last))
+        if not get_current_worker().is_cancelled:
+            self.post_message(DeploysLoaded(views, history))
+
+    @on(DeploysLoaded)
+    def show_deploys(self, loaded: DeploysLoaded) -> None:
+        self.views = {v.name: v for v in loaded.environments}
+        self.history = loaded.history
+        empty = not self.views
+        self.query_one("#empty", Static).display = empty
+        self.query_one("#deploys", Vertical).display = not empty
+        if self.environment not in self.views:
+            wanted = self.cockpit.view.environment
+            self.environment = wanted if wanted in self.views else next(iter(self.views), None)
+        self._show_panels()
+        self.query_one("#timeline", DeployTimeline).show(loaded.history)
+        self._show_status()
+        if not any(v.state.canary_release for v in self.views.values()):
+            self.query_one("#canary", Vertical).display = False
+        else:
+            self._refresh_canary()
+
+    def _show_panels(self) -> None:
+        row = self.query_one("#environments", Horizontal)
+        panels = {p.id: p for p in row.query(EnvironmentPanel)}
+        for panel_id, panel in panels.items():
+            if panel_id not in {f"env-{name}" for name in self.views}:
+                panel.remove()
+        for name, view in self.views.items():
+            panel = panels.get(f"env-{name}") or EnvironmentPanel(id=f"env-{name}")
+            if not panel.is_attached:
+                row.mount(panel)
+            panel.show(view, selected=name == self.environment)
+
+    def _show_status(self) -> None:
+        status = self.query_one("#status", Static)
+        if self.cockpit.readonly:
+            status.update(READONLY)
+        elif self.environment:
+            status.update(f"p, c and r act on {self.environment}; e picks another environment")
+
+    def _refresh_canary(self) -> None:
+        canaries = [n for n, v in self.views.items() if v.state.canary_release]
+        if canaries and self.is_current:
+            self.load_analysis(canaries)
+
+    @work(thread=True, exclusive=True, group="deploys.canary", exit_on_error=False)
+    def load_analysis(self, environments: list[str]) -> None:
+        cockpit = self.cockpit
+        analyses = [
+            analyse(cockpit.store, cockpit.config, env, cockpit.clock) for env in environments
+        ]
+        if not get_current_worker().is_cancelled:
+            self.post_message(CanaryAnalysed(analyses))
+
+    @on(CanaryAnalysed)
+    def show_analysis(self, analysed: CanaryAnalysed) -> None:
+        current = [
+            a for a in analysed.analyses
+            if (view := self.views.get(a.environment)) is not None
+            and view.state.canary_release == a.canary_release
+        ]  # fmt: skip
+        self.query_one("#canary", Vertical).display = bool(current)
+        if not current:
+            return  # the canary ended meanwhile
+        shown = next((a for a in current if a.environment == self.environment), current[0])
+        self.query_one("#canary-title", Static).update(canary_title(shown))
+        self.query_one("#checks", CanaryChecks).show(shown.checks)
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_next_environment(self) -> None:
+        names = list(self.views)
+        if names:
+            at = names.index(self.environment) if self.environment in names else -1
+            self.environment = names[(at + 1) % len(names)]
+            self._show_panels()
+            self._show_status()
+            self._refresh_canary()
+
+    def action_promote_release(self) -> None:
+        self._plan(DeployAction.PROMOTE)
+
+    def action_canary_release(self) -> None:
+        self._plan(DeployAction.CANARY)
+
+    def action_rollback_release(self) -> None:
+        self._plan(DeployAction.ROLLBACK)
+
+    def _plan(self, action: DeployAction) -> None:
+        if self.cockpit.readonly:
+            self.notify(READONLY, severity="warning")
+            return
+        if self.environment is None or self.environment not in self.views:
+            self.notify("No environment to act on: configure environments in llmops.toml.")
+            return
+        self.plan_deploy(action, self.environment, dict(self.views), list(self.history))
+
+    @work(thread=True, exclusive=True, group="deploys.action", exit_on_error=False)
+    def plan_deploy(
+        self,
+        action: DeployAction,
+        environment: str,
+        views: dict[str, EnvironmentView],
+        history: list[Deployment],
+    ) -> None:
+        releases = self.cockpit.store.releases
+        plan = plan_action(
+            action, views[environment], views=views, history=history, release=releases.get
+        )
+        self.post_message(PlanReady(plan))
+
+    @on(PlanReady)
+    def confirm_plan(self, ready: PlanReady) -> None:
+        plan = ready.plan
+
+        def decided(decision: DeployDecision | None) -> None:
+            if decision is not None:
+                self.apply_deploy(plan, decision)
+
+        self.app.push_screen(DeployConfirmScreen(plan), decided)
+
+    @work(thread=True, exclusive=True, group="deploys.action", exit_on_error=False)
+    def apply_deploy(self, plan: DeployPlan, decision: DeployDecision) -> None:
+        cockpit = self.cockpit
+        self.post_message(DeployApplied(apply_plan(cockpit.store, cockpit.config, plan, decision)))
+
+    @on(DeployApplied)
+    def deploy_applied(self, applied: DeployApplied) -> None:
+        d = applied.deployment
+        share = f" at {d.canary_percent:g}%" if d.canary_percent is not None else ""
+        failed = d.status is DeployStatus.FAILED
+        self.notify(
+            f"{d.action.value} {d.release_id[:8]} on {d.environment}{share}: {d.status.value}"
+            f" · {d.detail}",
+            severity="error" if failed else "information",
+        )
+        self.reload(live=True)

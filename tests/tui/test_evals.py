@@ -1,0 +1,274 @@
+"""Evals: runs by release and dataset, the pair compared, the cases that moved, the gate.
+
+The runs are real rows in the demo store (`tests.tui.fakes`); the comparison and the gate are
+stand-ins, counted, so the tests check which pair the screen asks for and what it shows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Static
+
+from llmops_tui.config import ProjectConfig
+from llmops_tui.domain.comparison import Comparison, GateResult
+from llmops_tui.errors import LlmopsError
+from llmops_tui.store import Store
+from llmops_tui.tui.app import LlmopsApp
+from llmops_tui.tui.screens import evals as evals_screen
+from llmops_tui.tui.screens.evals import EMPTY_RUNS, ComparisonLoaded, EvalsScreen
+from llmops_tui.tui.screens.gate_verdict import GateVerdictScreen
+from llmops_tui.tui.widgets.eval_compare import CaseTable, JudgeTable, OutputPair
+from llmops_tui.tui.widgets.eval_runs import EvalRunTable
+from tests.tui import fakes
+from tests.tui.conftest import make_app
+from tests.tui.test_overview import _settle
+
+Pair = tuple[str, str]
+
+
+class Stand:
+    """compare_pair and gate_pair replaced, with the pairs they were asked for."""
+
+    def __init__(self) -> None:
+        self.compared: list[Pair] = []
+        self.gated: list[Pair] = []
+        self.fail_with: Exception | None = None
+
+    def compare(self, store: Store, baseline: str, candidate: str) -> Comparison:
+        self.compared.append((baseline, candidate))
+        if self.fail_with is not None:
+            raise self.fail_with
+        return fakes.comparison(store.evals.get(baseline), store.evals.get(candidate))
+
+    def gate(self, config: ProjectConfig | None, comparison: Comparison) -> GateResult:
+        self.gated.append((comparison.baseline.run_id, comparison.candidate.run_id))
+        return fakes.gate_result(comparison)
+
+
+@pytest.fixture
+def stand(monkeypatch: pytest.MonkeyPatch) -> Stand:
+    stand = Stand()
+    monkeypatch.setattr(evals_screen, "compare_pair", stand.compare)
+    monkeypatch.setattr(evals_screen, "gate_pair", stand.gate)
+    return stand
+
+
+@pytest.fixture
+def evals_app(demo_store: Store, stand: Stand) -> LlmopsApp:
+    fakes.add_eval_runs(demo_store)
+    return make_app(demo_store)
+
+
+async def _idle(app: LlmopsApp, pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await _settle(app)
+    await pilot.pause()
+
+
+async def _step(app: LlmopsApp, pilot: Pilot[None], *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await _idle(app, pilot)
+
+
+def _current(app: LlmopsApp) -> Screen[Any]:
+    return app.screen
+
+
+async def _open(app: LlmopsApp, pilot: Pilot[None]) -> EvalsScreen:
+    await _settle(app)
+    await _step(app, pilot, "4")
+    screen = _current(app)
+    assert isinstance(screen, EvalsScreen)
+    return screen
+
+
+def _table(screen: EvalsScreen, selector: str) -> list[dict[str, str]]:
+    table = screen.query_one(selector, EvalRunTable | JudgeTable | CaseTable)  # type: ignore[arg-type]
+    assert isinstance(table, EvalRunTable | JudgeTable | CaseTable)
+    return [dict(zip(table._columns, table.row(i), strict=True)) for i in range(table.row_count)]
+
+
+def _text(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def test_runs_grouped_by_release_and_dataset_with_their_figures(
+    evals_app: LlmopsApp, stand: Stand
+) -> None:
+    async with evals_app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(evals_app, pilot)
+        rows = _table(screen, "#runs")
+        # The imported run is the newest: its group comes first; each group names itself once.
+        assert [r["run"] for r in rows] == ["pfoo0001", "cand0001", "base0001", "base0000"]
+        assert [r["release"] for r in rows] == [
+            "nightly smoke",
+            "HEAD e11b0000",
+            "production e11a0000",
+            "",
+        ]
+        assert [r["dataset"] for r in rows][1:] == ["support_regression@v1"] * 2 + [""]
+        assert [r["source"] for r in rows] == ["promptfoo", "llmops", "llmops", "llmops"]
+        # 10 cases × 2 judges; similarity always passes, exact on 9, 8 and 5 cases.
+        assert [r["pass"] for r in rows] == ["75.0%", "90.0%", "95.0%", "100.0%"]
+        assert [r["cases"] for r in rows] == ["10"] * 4
+        # $0.015: each call's $0.001 counted once across its judges, plus $0.0005 judging.
+        assert [r["cost"] for r in rows] == ["$0.02"] * 4
+        # Default pair: production's newest run against the newest other run of its dataset.
+        assert [r[""] for r in rows] == ["", "C", "B", ""]
+        assert stand.compared == [(fakes.PROD_RUN, fakes.HEAD_RUN)]
+
+
+async def test_the_comparison_per_judge_and_the_cases_that_moved(evals_app: LlmopsApp) -> None:
+    async with evals_app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(evals_app, pilot)
+        title = _text(screen.query_one("#pair", Static))
+        assert "baseline base0001 (production e11a0000)" in title
+        assert "candidate cand0001 (HEAD e11b0000)" in title
+        assert "10 paired cases" in title
+        assert "pass 95.0% → 90.0%" in _text(screen.query_one("#totals", Static))
+        assert "2 regressed, 1 improved" in _text(screen.query_one("#totals", Static))
+        judges = _table(screen, "#judges")
+        assert judges[0] | {} == {
+            "judge": "exact",
+            "test": "mcnemar-exact",
+            "pairs": "10",
+            "baseline": "90.0%",
+            "candidate": "80.0%",
+            "delta": "-10.0 pts",
+            "CI": "[-30.0, +10.0]",
+            "p": "0.625",
+            "p (Holm)": "0.625",
+            "verdict": "unchanged",
+        }
+        assert (judges[1]["delta"], judges[1]["CI"], judges[1]["p (Holm)"]) == (
+            "-0.130",
+            "[-0.200, -0.060]",
+            "0.004",
+        )
+        table = screen.query_one("#judges", JudgeTable)
+        assert [table.tone(0), table.tone(1)] == [(9, "muted"), (9, "alert")]
+        cases = _table(screen, "#cases")
+        assert [(c[""], c["case"], c["required"]) for c in cases] == [
+            ("▼", "case-07", "required"),
+            ("▼", "case-08", ""),
+            ("▲", "case-09", ""),
+        ]
+        assert (cases[0]["baseline"], cases[0]["candidate"]) == ("100.0%", "0.0%")
+        outputs = screen.query_one("#outputs", OutputPair)
+        left = outputs.query_one("#baseline-output", Static)
+        right = outputs.query_one("#candidate-output", Static)
+        assert _text(left) == "refund in 5 days"
+        assert _text(right) == "no refunds\n\n— expected 'refund in 5 days'"
+        assert left.border_title == "baseline base0001"
+        assert right.has_class("regressed")
+        screen.query_one("#cases", CaseTable).focus()
+        await _step(evals_app, pilot, "down", "down")
+        assert _text(right) == "plan B covers it"
+        assert right.has_class("improved")
+
+
+async def test_b_marks_a_baseline_enter_compares_and_s_swaps(
+    evals_app: LlmopsApp, stand: Stand
+) -> None:
+    async with evals_app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(evals_app, pilot)
+        runs = screen.query_one("#runs", EvalRunTable)
+        runs.focus()
+        runs.move_cursor(row=0)  # the imported run
+        await _step(evals_app, pilot, "enter")  # compared with production's run
+        assert screen.pair == (fakes.PROD_RUN, fakes.IMPORTED_RUN)
+        assert [r[""] for r in _table(screen, "#runs")] == ["C", "", "B", ""]
+        await _step(evals_app, pilot, "b")  # now the imported run is the baseline
+        assert screen.baseline == fakes.IMPORTED_RUN
+        status = _text(screen.query_one("#status", Static))
+        assert status == "baseline pfoo0001 marked: enter on a run compares it"
+        runs.move_cursor(row=1)
+        await _step(evals_app, pilot, "enter")
+        assert screen.pair == (fakes.IMPORTED_RUN, fakes.HEAD_RUN)
+        assert [r[""] for r in _table(screen, "#runs")] == ["B", "C", "", ""]
+        comparison = screen.comparison
+        assert comparison is not None
+        assert comparison.baseline.run_id == fakes.IMPORTED_RUN
+        await _step(evals_app, pilot, "s")
+        assert screen.pair == (fakes.HEAD_RUN, fakes.IMPORTED_RUN)
+        await _step(evals_app, pilot, "enter")  # on the baseline itself: nothing to compare
+        assert screen.pair == (fakes.HEAD_RUN, fakes.IMPORTED_RUN)
+        assert any("is the baseline" in n.message for n in evals_app._notifications)
+        assert stand.compared == [
+            (fakes.PROD_RUN, fakes.HEAD_RUN),
+            (fakes.PROD_RUN, fakes.IMPORTED_RUN),
+            (fakes.IMPORTED_RUN, fakes.HEAD_RUN),
+            (fakes.HEAD_RUN, fakes.IMPORTED_RUN),
+        ]
+
+
+async def test_a_comparison_for_a_pair_no_longer_on_screen_is_dropped(
+    evals_app: LlmopsApp, demo_store: Store
+) -> None:
+    async with evals_app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(evals_app, pilot)
+        shown = screen.comparison
+        stale = fakes.comparison(
+            demo_store.evals.get(fakes.IMPORTED_RUN), demo_store.evals.get(fakes.PROD_RUN)
+        )
+        screen.post_message(ComparisonLoaded((fakes.IMPORTED_RUN, fakes.PROD_RUN), stale))
+        await _idle(evals_app, pilot)
+        assert screen.comparison is shown
+        assert "baseline base0001" in _text(screen.query_one("#pair", Static))
+
+
+async def test_g_shows_the_gate_verdict_rule_by_rule(evals_app: LlmopsApp, stand: Stand) -> None:
+    async with evals_app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(evals_app, pilot)
+        await _step(evals_app, pilot, "g")
+        gate = _current(evals_app)
+        assert isinstance(gate, GateVerdictScreen)
+        assert stand.gated == [(fakes.PROD_RUN, fakes.HEAD_RUN)]
+        assert "FAILED" in _text(gate.query_one("#gate-title", Static))
+        lines = _text(gate.query_one("#gate-checks", Static)).splitlines()
+        assert lines[0].startswith("✓ min_pass_rate")
+        assert lines[0].endswith("candidate 90.0% ≥ 85.0%")
+        assert lines[2].startswith("✗ no_regression:similarity")
+        assert lines[3].startswith("✗ required_cases")
+        assert "2 of 4 rules passed" in _text(gate.query_one("#gate-summary", Static))
+        await _step(evals_app, pilot, "escape")
+        assert _current(evals_app) is screen
+
+
+async def test_a_comparison_error_is_one_line(evals_app: LlmopsApp, stand: Stand) -> None:
+    stand.fail_with = LlmopsError("runs base0001 and pfoo0001 share no cases")
+    async with evals_app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(evals_app, pilot)
+        assert screen.comparison is None
+        assert any("share no cases" in n.message for n in evals_app._notifications)
+        assert isinstance(_current(evals_app), EvalsScreen)
+
+
+async def test_no_runs_says_how_to_make_one(demo_store: Store, stand: Stand) -> None:
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(app, pilot)
+        assert screen.query_one("#empty", Static).display
+        assert _text(screen.query_one("#empty", Static)) == EMPTY_RUNS
+        await _step(app, pilot, "g")
+        assert any("Compare two runs first" in n.message for n in app._notifications)
+        assert stand.compared == []
+
+
+async def test_key_4_the_palette_and_help_reach_evals(evals_app: LlmopsApp) -> None:
+    async with evals_app.run_test(size=(120, 36)) as pilot:
+        await _settle(evals_app)
+        titles = [c.title for c in evals_app.get_system_commands(_current(evals_app))]
+        assert "Screen: Evals" in titles
+        screen = await _open(evals_app, pilot)
+        assert screen.check_action("cycle_range", ()) is False  # runs are not windowed
+        await _step(evals_app, pilot, "question_mark")
+        text = " ".join(str(s.render()) for s in _current(evals_app).query("Static"))
+        for description in ("Baseline", "Swap", "Gate verdict", "Compare with baseline"):
+            assert description in text
