@@ -294,7 +294,8 @@ def canary_analysis(environment: str, canary: str, baseline: str) -> CanaryAnaly
     checks = (
         MetricCheck("error_rate", 0.012, 0.031, "two-proportion z", 0.004, False,
                     "2.6× baseline's error rate (limit 1.5×)"),
-        MetricCheck("latency_p50", 812.0, 840.0, "mann-whitney u", 0.21, True, "+3.4% (limit +10%)"),
+        MetricCheck("latency_p50", 812.0, 840.0, "mann-whitney u", 0.21, True,
+                    "+3.4% (limit +10%)"),
         MetricCheck("cost_per_request", 0.0021, 0.0022, "ratio", None, True, "+4.8% (limit +20%)"),
         MetricCheck("feedback", None, None, "mann-whitney u", None, None, "no votes yet"),
     )  # fmt: skip
