@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from llmops_tui.domain.deploy import (
     DeployAction,
@@ -19,20 +18,12 @@ from llmops_tui.domain.deploy import (
     DeployStatus,
     EnvironmentState,
 )
-from llmops_tui.domain.versions import Release, version_tag
+from llmops_tui.domain.versions import ArtifactKind, Release, version_tag
 from llmops_tui.errors import LlmopsError
 
 DEFAULT_CANARY_PERCENT = 10.0
 MOVES = {DeployAction.DEPLOY, DeployAction.PROMOTE, DeployAction.ROLLBACK}
 """Actions that set the stable release (a canary step and an analysis don't)."""
-
-
-class DeploymentLog(Protocol):
-    """`store.deployments`, as far as the cockpit reads it."""
-
-    def history(self, environment: str | None = None, limit: int = 100) -> list[Deployment]: ...
-
-    def state(self, environment: str) -> EnvironmentState: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +78,12 @@ def release_changes(old: Release | None, new: Release | None) -> tuple[str, ...]
 
 
 def versions_summary(release: Release | None, width: int = 60) -> str:
-    """`support v4 · triage v2 · default v2`, cut to `width`."""
+    """`support v4 · triage v2 · default v2` (prompts first), cut to `width`."""
     if release is None:
         return "-"
-    text = " · ".join(f"{e.name} {version_tag(e.number)}" for e in release.entries)
+    kinds = list(ArtifactKind)
+    entries = sorted(release.entries, key=lambda e: (kinds.index(e.kind), e.name))
+    text = " · ".join(f"{e.name} {version_tag(e.number)}" for e in entries)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

@@ -25,11 +25,17 @@ from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from llmops_tui.config import ProjectConfig
-from llmops_tui.domain.deploy import CanaryAnalysis, DeployAction, Deployment, DeployStatus
+from llmops_tui.domain.deploy import (
+    CanaryAnalysis,
+    DeployAction,
+    Deployment,
+    DeployStatus,
+    EnvironmentState,
+)
 from llmops_tui.identity import current_user
 from llmops_tui.store import Store
+from llmops_tui.tui.deploy_log import deployment_log
 from llmops_tui.tui.deploy_plans import (
-    DeploymentLog,
     DeployPlan,
     EnvironmentView,
     plan_action,
@@ -53,11 +59,6 @@ NO_ENVIRONMENTS = (
     "No environments yet: add [environments.staging] and [environments.production] to "
     "llmops.toml (each with a deploy target), then `llmops deploy staging HEAD`."
 )
-
-
-def deployment_log(store: Store) -> DeploymentLog:
-    """`store.deployments` (the repository the deploy lifecycle writes)."""
-    return cast(DeploymentLog, store.deployments)  # type: ignore[attr-defined]
 
 
 def environment_names(config: ProjectConfig | None, history: list[Deployment]) -> list[str]:
@@ -178,12 +179,12 @@ class DeploysScreen(DataScreen):
     def load_deploys(self) -> None:
         store = self.cockpit.store
         log = deployment_log(store)
-        history = log.history(limit=HISTORY_LIMIT)
+        history = log.history(limit=HISTORY_LIMIT) if log is not None else []
         names = environment_names(self.cockpit.config, history)
         sources = upstreams(names)
         views = []
         for name in names:
-            state = log.state(name)
+            state = log.state(name) if log else EnvironmentState(name, None, None, None, None)
             stable = store.releases.get(state.stable_release) if state.stable_release else None
             canary = store.releases.get(state.canary_release) if state.canary_release else None
             last = next((d for d in history if d.environment == name), None)

@@ -13,8 +13,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
+from llmops_tui.domain.deploy import Deployment
 from llmops_tui.domain.overview import EnvironmentHealth, RankedItem, RecentError, Window
 from llmops_tui.formatting import count, usd
+from llmops_tui.tui.deploy_log import markers
 from llmops_tui.tui.screens.base import DataScreen
 from llmops_tui.tui.view import View
 from llmops_tui.tui.widgets.cells import plain
@@ -32,6 +34,8 @@ class OverviewLoaded(Message):
     models: list[RankedItem]
     prompts: list[RankedItem]
     errors: list[RecentError]
+    deploys: list[Deployment]
+    """Deployments in the window, drawn as markers under the health trends."""
 
 
 class OverviewScreen(DataScreen):
@@ -98,6 +102,7 @@ class OverviewScreen(DataScreen):
                 models=store.overview.ranking(window, by="model", environment=env),
                 prompts=store.overview.ranking(window, by="prompt", environment=env),
                 errors=store.overview.recent_errors(window, environment=env),
+                deploys=markers(store, window.start, window.end),
             )
         self.post_message(loaded)
 
@@ -114,13 +119,15 @@ class OverviewScreen(DataScreen):
             if loaded.health
             else "No model calls in this time range: press t for a longer one."
         )
-        self._show_health(loaded.health, window)
+        self._show_health(loaded.health, window, loaded.deploys)
         self._show_ranking("#models", loaded.models)
         self._show_ranking("#prompts", loaded.prompts)
         self._show_failing(loaded.models + loaded.prompts)
         self._show_errors(loaded.errors)
 
-    def _show_health(self, health: list[EnvironmentHealth], window: Window) -> None:
+    def _show_health(
+        self, health: list[EnvironmentHealth], window: Window, deploys: list[Deployment]
+    ) -> None:
         row = self.query_one("#health", Horizontal)
         panels: dict[str | None, HealthPanel] = {p.id: p for p in row.query(HealthPanel)}
         wanted = {f"env-{h.environment}" for h in health}
@@ -133,7 +140,8 @@ class OverviewScreen(DataScreen):
             panel = panels.get(panel_id) or HealthPanel(id=panel_id)
             if not panel.is_attached:
                 row.mount(panel)
-            panel.show(item, days=window.days, minutes=minutes)
+            own = [d for d in deploys if d.environment == item.environment]
+            panel.show(item, days=window.days, minutes=minutes, window=window, markers=own)
 
     def _show_ranking(self, selector: str, items: list[RankedItem]) -> None:
         table = self.query_one(selector, DataTable)

@@ -31,6 +31,7 @@ from llmops_tui.domain.versions import (
     version_tag,
 )
 from llmops_tui.identity import current_user
+from llmops_tui.tui.deploy_log import deployed_versions
 from llmops_tui.tui.screens.base import DataScreen
 from llmops_tui.tui.screens.label_confirm import LabelConfirmScreen, LabelDecision
 from llmops_tui.tui.screens.label_pick import LabelPickScreen
@@ -57,6 +58,8 @@ class HistoryLoaded(Message):
     scores: dict[str, VersionScores]
     moves: list[LabelMove]
     """The artifact's label history, oldest first."""
+    deployed: dict[str, str]
+    """Per content hash, the environments that run or ran the version."""
 
 
 @dataclass
@@ -79,7 +82,8 @@ class VersionsScreen(DataScreen):
         "artifact list and the history.\n"
         "d diffs the selected version with the one before it; D marks a version, D on another\n"
         "diffs the two. l moves a label (production, staging, canary or your own) onto the\n"
-        "selected version after a confirmation; the move is recorded with your user name."
+        "selected version after a confirmation; the move is recorded with your user name.\n"
+        "deployed: ●env runs the version now, ◐env as a canary, ○env ran it before."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         *DataScreen.BINDINGS,
@@ -182,7 +186,8 @@ class VersionsScreen(DataScreen):
         rows = store.versions.history(kind, name, environment=env, since=since)
         scores = store.version_scores.by_version(kind, name, environment=env, since=since)
         moves = store.labels.history(kind=kind.value, name=name)
-        self.post_message(HistoryLoaded(request, rows, scores, moves))
+        deployed = deployed_versions(store, kind, name)
+        self.post_message(HistoryLoaded(request, rows, scores, moves, deployed))
 
     @on(HistoryLoaded)
     def show_history(self, loaded: HistoryLoaded) -> None:
@@ -193,12 +198,21 @@ class VersionsScreen(DataScreen):
         self.query_one("#artifact-title", Static).update(
             f"{kind.value} {name} · {committed} versions · figures for {view.describe()}"
         )
-        self._show_rows(loaded.rows, loaded.scores)
+        self._show_rows(loaded.rows, loaded.scores, loaded.deployed)
         self.query_one("#label-moves", LabelMoves).show(loaded.moves)
 
-    def _show_rows(self, rows: list[VersionRow], scores: Mapping[str, VersionScores]) -> None:
+    def _show_rows(
+        self,
+        rows: list[VersionRow],
+        scores: Mapping[str, VersionScores],
+        deployed: Mapping[str, str] | None = None,
+    ) -> None:
         self.history_table.show(
-            rows, scores, marked=self.marked, label_colour=self.app.theme_variables.get("accent")
+            rows,
+            scores,
+            marked=self.marked,
+            label_colour=self.app.theme_variables.get("accent"),
+            deployed=deployed,
         )
         self._show_detail()
         self._show_status()

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from textual.widgets import Static
 
-from llmops_tui.domain.overview import EnvironmentHealth, PeriodMetrics
+from llmops_tui.domain.deploy import DeployAction, Deployment, DeployStatus
+from llmops_tui.domain.overview import EnvironmentHealth, PeriodMetrics, Window
 from llmops_tui.formatting import count, ms, percent, usd
 from llmops_tui.tui.widgets.spark import delta, sparkline
 
 TREND_WIDTH = 14
+MARKS = {
+    DeployAction.DEPLOY: ("▲", "$accent"),
+    DeployAction.PROMOTE: ("▲", "$accent"),
+    DeployAction.CANARY: ("◐", "$warning"),
+    DeployAction.ROLLBACK: ("▼", "$error"),
+}
+"""Deploy markers under the trends; a later mark in the same column wins, a rollback always."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +40,22 @@ class HealthPanel(Static):
     HealthPanel.incident { border: round $error; }
     """
 
-    def show(self, health: EnvironmentHealth, *, days: float, minutes: float) -> None:
+    def show(
+        self,
+        health: EnvironmentHealth,
+        *,
+        days: float,
+        minutes: float,
+        window: Window | None = None,
+        markers: Sequence[Deployment] = (),
+    ) -> None:
+        """`markers` are this environment's deployments in `window`, drawn under the trends."""
         self.border_title = health.environment
         now, before = health.current, health.previous
         self.set_class((now.error_rate or 0) > 0.05, "incident")
         lines = [self._line(m) for m in _metrics(health, now, before, days, minutes)]
+        if window is not None and markers:
+            lines.append(f"{'deploys':<11}{len(markers):>9} {'':>6} {marker_row(markers, window)}")
         self.update("\n".join(lines))
 
     @staticmethod
@@ -116,3 +137,26 @@ def _metrics(
 
 def _score(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
+
+
+def marker_row(markers: Sequence[Deployment], window: Window, width: int = TREND_WIDTH) -> str:
+    """One cell per trend column: a deploy's glyph in the column of its time, dots elsewhere."""
+    start, end = _naive(window.start), _naive(window.end)
+    span = max((end - start).total_seconds(), 1.0)
+    cells: list[tuple[str, str] | None] = [None] * width
+    for deployment in sorted(markers, key=lambda d: d.created_at):
+        offset = (_naive(deployment.created_at) - start).total_seconds() / span
+        if not 0 <= offset <= 1:
+            continue
+        column = min(int(offset * width), width - 1)
+        mark = MARKS.get(deployment.action)
+        if deployment.status is DeployStatus.FAILED:
+            mark = ("✗", "$error")
+        held = cells[column]
+        if mark is not None and (held is None or held[0] != "▼"):
+            cells[column] = mark
+    return "".join(f"[{c[1]}]{c[0]}[/]" if c else "[$text-muted]·[/]" for c in cells)
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment

@@ -20,6 +20,7 @@ from llmops_tui.tui.widgets.cells import coloured, plain
 COLUMNS = (
     "version",
     "labels",
+    "deployed",
     "requests",
     "p95",
     "errors",
@@ -37,12 +38,15 @@ MARK = "◆"
 
 class VersionHistory(DataTable[Text]):
     """One row per version; the row key is the version number. The judge and feedback
-    columns appear only when some version has scores of that kind."""
+    columns appear only when some version has scores of that kind, the deployed column
+    (`●production` runs it now, `◐` as a canary, `○` ran it before) when some version was
+    deployed."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.rows_shown: list[VersionRow] = []
         self.scores_shown: Mapping[str, VersionScores] = {}
+        self.deployed_shown: Mapping[str, str] = {}
         self._columns_shown: tuple[str, ...] = ()
 
     def show(
@@ -52,11 +56,14 @@ class VersionHistory(DataTable[Text]):
         *,
         marked: int | None,
         label_colour: str | None,
+        deployed: Mapping[str, str] | None = None,
     ) -> None:
-        """Replace the rows, keeping the cursor on the same version when it is still there."""
+        """Replace the rows, keeping the cursor on the same version when it is still there.
+        `deployed` maps a version's content hash to where it is or was deployed."""
         keep = self.selected.version.number if self.selected else None
         self.rows_shown, self.scores_shown = rows, scores
-        columns = _columns(scores.values())
+        self.deployed_shown = deployed = deployed if deployed is not None else self.deployed_shown
+        columns = _columns(scores.values(), bool(deployed))
         self.clear(columns=columns != self._columns_shown)
         if columns != self._columns_shown:
             self.add_columns(*columns)
@@ -65,6 +72,7 @@ class VersionHistory(DataTable[Text]):
             cells = _cells(
                 row, scores.get(row.version.content_hash, NO_SCORES), marked, label_colour
             )
+            cells["deployed"] = coloured(deployed.get(row.version.content_hash, ""), label_colour)
             self.add_row(*(cells[c] for c in columns), key=str(row.version.number))
         numbers = [r.version.number for r in rows]
         if keep in numbers:
@@ -84,11 +92,14 @@ class VersionHistory(DataTable[Text]):
         return self.rows_shown[index + 1] if index + 1 < len(self.rows_shown) else None
 
 
-def _columns(scores: Iterable[VersionScores]) -> tuple[str, ...]:
+def _columns(scores: Iterable[VersionScores], deployed: bool) -> tuple[str, ...]:
     present = list(scores)
-    judged = any(s.judge_count for s in present)
-    voted = any(s.feedback_count for s in present)
-    return tuple(c for c in COLUMNS if (c != "judge" or judged) and (c != "feedback" or voted))
+    shown = {
+        "judge": any(s.judge_count for s in present),
+        "feedback": any(s.feedback_count for s in present),
+        "deployed": deployed,
+    }
+    return tuple(c for c in COLUMNS if shown.get(c, True))
 
 
 def _cells(

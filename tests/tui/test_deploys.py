@@ -1,0 +1,312 @@
+"""Deploys: each environment's state, a canary's live analysis, the timeline, and p/c/r.
+
+The deployment log, the lifecycle and the analysis are stand-ins (`tests.tui.fakes`); the
+releases are real rows in the demo store, so the confirmations' version changes are read
+from the registry.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from llmops_tui.config import ProjectConfig
+from llmops_tui.domain.deploy import CanaryAnalysis, DeployAction
+from llmops_tui.store import Store
+from llmops_tui.tui.app import LlmopsApp
+from llmops_tui.tui.screens import deploys as deploys_screen
+from llmops_tui.tui.screens.deploy_confirm import DeployConfirmScreen
+from llmops_tui.tui.screens.deploys import NO_ENVIRONMENTS, READONLY, DeploysScreen
+from llmops_tui.tui.view import Clock
+from llmops_tui.tui.widgets.deploy_views import CanaryChecks, DeployTimeline, EnvironmentPanel
+from tests.tui import fakes
+from tests.tui.conftest import make_app
+from tests.tui.test_overview import _settle
+
+
+class Analyst:
+    def __init__(self, log: fakes.FakeDeployments) -> None:
+        self.log = log
+        self.asked: list[str] = []
+
+    def __call__(
+        self, store: Store, config: ProjectConfig | None, environment: str, clock: Clock
+    ) -> CanaryAnalysis:
+        self.asked.append(environment)
+        state = self.log.state(environment)
+        assert state.canary_release is not None
+        assert state.stable_release is not None
+        return fakes.canary_analysis(environment, state.canary_release, state.stable_release)
+
+
+@pytest.fixture
+def log(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> fakes.FakeDeployments:
+    log = fakes.deploy_history(demo_store)
+    monkeypatch.setattr(demo_store, "deployments", log, raising=False)
+    monkeypatch.setattr(
+        deploys_screen,
+        "apply_plan",
+        lambda store, config, plan, decision: log.apply(plan, decision),
+    )
+    return log
+
+
+@pytest.fixture
+def analyst(log: fakes.FakeDeployments, monkeypatch: pytest.MonkeyPatch) -> Analyst:
+    analyst = Analyst(log)
+    monkeypatch.setattr(deploys_screen, "analyse", analyst)
+    return analyst
+
+
+@pytest.fixture
+def deploys_app(
+    demo_store: Store, log: fakes.FakeDeployments, analyst: Analyst, tmp_path: Path
+) -> LlmopsApp:
+    return make_app(demo_store, config=fakes.deploy_config(tmp_path))
+
+
+async def _idle(app: LlmopsApp, pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        await pilot.pause()
+        await _settle(app)
+    await pilot.pause()
+
+
+async def _step(app: LlmopsApp, pilot: Pilot[None], *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await _idle(app, pilot)
+
+
+async def _type(app: LlmopsApp, pilot: Pilot[None], text: str) -> None:
+    for char in text:
+        await pilot.press({" ": "space", "-": "minus", ".": "full_stop"}.get(char, char))
+    await _idle(app, pilot)
+
+
+def _current(app: LlmopsApp) -> Screen[Any]:
+    return app.screen
+
+
+async def _open(app: LlmopsApp, pilot: Pilot[None]) -> DeploysScreen:
+    await _settle(app)
+    await _step(app, pilot, "6")
+    screen = _current(app)
+    assert isinstance(screen, DeploysScreen)
+    return screen
+
+
+def _panel(screen: DeploysScreen, env: str) -> str:
+    return str(screen.query_one(f"#env-{env}", EnvironmentPanel).render())
+
+
+def _timeline(screen: DeploysScreen) -> list[dict[str, str]]:
+    table = screen.query_one("#timeline", DeployTimeline)
+    return [dict(zip(table.COLUMNS, table.row(i), strict=True)) for i in range(table.row_count)]
+
+
+def _notes(app: LlmopsApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_each_environment_its_canary_analysis_and_the_timeline(
+    deploys_app: LlmopsApp, analyst: Analyst
+) -> None:
+    async with deploys_app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(deploys_app, pilot)
+        panels = [p.border_title for p in screen.query(EnvironmentPanel)]
+        assert panels == ["staging", "production"]  # llmops.toml's order
+        production = _panel(screen, "production")
+        assert "release  d2000000  v2.1.0" in production
+        assert "since    2026-11-20 10:00" in production
+        assert "versions support v3 · default v2" in production
+        assert "canary   d3000000 at 10% · support v4 · default v2" in production
+        staging = _panel(screen, "staging")
+        assert "release  d3000000  HEAD" in staging
+        assert "canary" not in staging
+        assert screen.environment == "staging"
+        assert screen.query_one("#env-staging", EnvironmentPanel).has_class("selected")
+
+        assert analyst.asked == ["production"]
+        assert screen.query_one("#canary").display
+        title = str(screen.query_one("#canary-title", Static).render())
+        assert "Canary on production: d3000000 (412 requests) vs d2000000 (3,702)" in title
+        assert "score 67 · FAIL · error_rate above its limit" in title
+        checks = screen.query_one("#checks", CanaryChecks)
+        assert [checks.row(i)[0] for i in range(checks.row_count)] == [
+            "error_rate",
+            "latency_p50",
+            "cost_per_request",
+            "feedback",
+        ]
+        assert [checks.row(i)[5] for i in range(4)] == ["fail", "pass", "pass", "no data"]
+        assert checks.tone(0) == (5, "alert")
+
+        rows = _timeline(screen)
+        assert len(rows) == 7
+        assert rows[0] == {
+            "when": "2026-11-20 10:00",
+            "env": "production",
+            "action": "canary",
+            "release": "d3000000",
+            "share": "10%",
+            "status": "succeeded",
+            "who": "maya",
+            "why": "plan-specific policies",
+        }
+        assert (rows[2]["status"], rows[2]["why"]) == ("failed", "disk full")
+        assert screen.query_one("#timeline", DeployTimeline).tone(2) == (5, "alert")
+        assert rows[3]["who"] == "release-bot"
+
+
+async def test_r_stops_a_canary_after_showing_what_changes(
+    deploys_app: LlmopsApp, log: fakes.FakeDeployments, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLMOPS_USER", "maya")
+    async with deploys_app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(deploys_app, pilot)
+        await _step(deploys_app, pilot, "e")
+        assert screen.environment == "production"
+        assert screen.query_one("#env-production", EnvironmentPanel).has_class("selected")
+        await _step(deploys_app, pilot, "r")
+        confirm = _current(deploys_app)
+        assert isinstance(confirm, DeployConfirmScreen)
+        summary = str(confirm.query_one("#deploy-summary", Static).render())
+        assert summary == "stop the canary d3000000 on production: d2000000 takes all traffic again"
+        changes = str(confirm.query_one("#deploy-changes", Static).render())
+        assert changes.split("\n") == ["  prompt/support v4 → v3"]
+        await _type(deploys_app, pilot, "error rate")
+        await _step(deploys_app, pilot, "enter")
+        assert _current(deploys_app) is screen
+        [(plan, decision)] = log.applied
+        assert (plan.action, plan.environment, plan.release_id) == (
+            DeployAction.ROLLBACK,
+            "production",
+            fakes.R2,
+        )
+        assert decision.reason == "error rate"
+        assert any("rollback d2000000 on production: succeeded" in n for n in _notes(deploys_app))
+        # Reloaded: the canary is gone, the rollback heads the timeline.
+        assert "canary" not in _panel(screen, "production").split("\n")[3]
+        assert not screen.query_one("#canary").display
+        assert _timeline(screen)[0]["action"] == "rollback"
+        assert _timeline(screen)[0]["why"] == "error rate"
+
+
+async def test_r_without_a_canary_returns_to_the_release_replaced_and_esc_cancels(
+    deploys_app: LlmopsApp, log: fakes.FakeDeployments
+) -> None:
+    async with deploys_app.run_test(size=(120, 36)) as pilot:
+        await _open(deploys_app, pilot)
+        await _step(deploys_app, pilot, "r")  # on staging: d3000000 replaced d2000000
+        confirm = _current(deploys_app)
+        assert isinstance(confirm, DeployConfirmScreen)
+        assert confirm.plan.release_id == fakes.R2
+        assert "roll staging back from d3000000 to d2000000" in str(
+            confirm.query_one("#deploy-summary", Static).render()
+        )
+        await _step(deploys_app, pilot, "escape")
+        assert isinstance(_current(deploys_app), DeploysScreen)
+        assert log.applied == []
+
+
+async def test_c_asks_the_canary_share_and_refuses_a_bad_one(
+    deploys_app: LlmopsApp, log: fakes.FakeDeployments
+) -> None:
+    async with deploys_app.run_test(size=(120, 36)) as pilot:
+        await _open(deploys_app, pilot)
+        await _step(deploys_app, pilot, "e", "c")
+        confirm = _current(deploys_app)
+        assert isinstance(confirm, DeployConfirmScreen)
+        share = confirm.query_one("#deploy-percent", Input)
+        assert share.value == "10"  # the running canary's share
+        assert share.has_focus
+        share.value = "150"
+        await _step(deploys_app, pilot, "enter")
+        assert _current(deploys_app) is confirm  # still asking
+        assert any("expected a percent between 0 and 100" in n for n in _notes(deploys_app))
+        share.value = "25"
+        await _step(deploys_app, pilot, "enter")
+        [(plan, decision)] = log.applied
+        assert (plan.action, plan.release_id, decision.percent) == (
+            DeployAction.CANARY,
+            fakes.R3,
+            25.0,
+        )
+
+
+async def test_p_promotes_the_canary_and_says_when_there_is_nothing_to_promote(
+    deploys_app: LlmopsApp, log: fakes.FakeDeployments
+) -> None:
+    async with deploys_app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(deploys_app, pilot)
+        await _step(deploys_app, pilot, "p")  # staging: no canary, nothing upstream
+        assert _current(deploys_app) is screen
+        assert any("nothing to promote on staging" in n for n in _notes(deploys_app))
+        await _step(deploys_app, pilot, "e", "p")
+        confirm = _current(deploys_app)
+        assert isinstance(confirm, DeployConfirmScreen)
+        assert confirm.plan.action is DeployAction.PROMOTE
+        assert "promote the canary d3000000 to all of production" in str(
+            confirm.query_one("#deploy-summary", Static).render()
+        )
+        await _step(deploys_app, pilot, "enter")
+        assert [p.action for p, _ in log.applied] == [DeployAction.PROMOTE]
+        assert "release  d3000000  HEAD" in _panel(screen, "production")
+
+
+async def test_readonly_refuses_every_action_in_one_line(
+    demo_store: Store, log: fakes.FakeDeployments, analyst: Analyst, tmp_path: Path
+) -> None:
+    app = make_app(demo_store, config=fakes.deploy_config(tmp_path), readonly=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(app, pilot)
+        await _step(app, pilot, "e", "p", "c", "r")
+        assert _current(app) is screen
+        assert _notes(app).count(READONLY) == 3
+        assert str(screen.query_one("#status", Static).render()) == READONLY
+    assert log.applied == []
+
+
+async def test_a_stale_analysis_is_dropped_and_the_timer_refreshes(
+    deploys_app: LlmopsApp, log: fakes.FakeDeployments, analyst: Analyst
+) -> None:
+    async with deploys_app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(deploys_app, pilot)
+        screen._refresh_canary()  # what the timer calls
+        await _idle(deploys_app, pilot)
+        assert analyst.asked == ["production", "production"]
+        stale = fakes.canary_analysis("production", fakes.R1, fakes.R2)  # not the canary shown
+        screen.show_analysis(deploys_screen.CanaryAnalysed([stale]))
+        assert not screen.query_one("#canary").display
+
+
+async def test_no_environments_says_how_to_add_them(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(demo_store, "deployments", fakes.FakeDeployments(), raising=False)
+    app = make_app(demo_store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(app, pilot)
+        empty = screen.query_one("#empty", Static)
+        assert empty.display
+        assert str(empty.render()) == NO_ENVIRONMENTS
+        await _step(app, pilot, "r")
+        assert _current(app) is screen
+
+
+async def test_key_6_the_palette_and_help_reach_deploys(deploys_app: LlmopsApp) -> None:
+    async with deploys_app.run_test(size=(120, 36)) as pilot:
+        await _settle(deploys_app)
+        titles = [c.title for c in deploys_app.get_system_commands(_current(deploys_app))]
+        assert "Screen: Deploys" in titles
+        await _open(deploys_app, pilot)
+        await _step(deploys_app, pilot, "question_mark")
+        text = " ".join(str(s.render()) for s in _current(deploys_app).query("Static"))
+        for description in ("Promote", "Canary", "Rollback", "Environment"):
+            assert description in text
