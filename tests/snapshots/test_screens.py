@@ -14,6 +14,9 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from llmops_tui.store import Store
+from llmops_tui.tui.screens import deploys as deploys_screen
+from llmops_tui.tui.screens import evals as evals_screen
+from tests.tui import fakes
 from tests.tui.conftest import make_app
 from tests.tui.test_overview import _settle
 
@@ -67,3 +70,50 @@ def test_welcome_without_a_database(snap_compare: Snap, tmp_path: Path) -> None:
         terminal_size=SIZE,
         run_before=_keys(),
     )
+
+
+EVAL_STATES = {
+    "evals_compare": ("4",),
+    "evals_gate": ("4", "g"),
+}
+
+
+@pytest.mark.parametrize("state", list(EVAL_STATES))
+def test_evals_screen(
+    snap_compare: Snap, demo_store: Store, monkeypatch: pytest.MonkeyPatch, state: str
+) -> None:
+    fakes.add_eval_runs(demo_store)
+    monkeypatch.setattr(
+        evals_screen,
+        "compare_pair",
+        lambda store, b, c: fakes.comparison(store.evals.get(b), store.evals.get(c)),
+    )
+    monkeypatch.setattr(evals_screen, "gate_pair", lambda config, cmp: fakes.gate_result(cmp))
+    assert snap_compare(
+        make_app(demo_store), terminal_size=SIZE, run_before=_keys(*EVAL_STATES[state])
+    )
+
+
+DEPLOY_STATES = {
+    "deploys_canary": ("6", "e"),
+    "deploys_rollback_confirm": ("6", "e", "r"),
+}
+
+
+@pytest.mark.parametrize("state", list(DEPLOY_STATES))
+def test_deploys_screen(
+    snap_compare: Snap,
+    demo_store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    state: str,
+) -> None:
+    log = fakes.deploy_history(demo_store)
+    monkeypatch.setattr(demo_store, "deployments", log, raising=False)
+    monkeypatch.setattr(
+        deploys_screen,
+        "analyse",
+        lambda store, config, env, clock: fakes.canary_analysis(env, fakes.R3, fakes.R2),
+    )
+    app = make_app(demo_store, config=fakes.deploy_config(tmp_path))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_keys(*DEPLOY_STATES[state]))

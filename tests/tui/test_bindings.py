@@ -9,6 +9,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from llmops_tui.tui.app import LlmopsApp
+from llmops_tui.tui.screens.deploy_confirm import DeployConfirmScreen
+from llmops_tui.tui.screens.deploys import DeploysScreen
+from llmops_tui.tui.screens.evals import EvalsScreen
+from llmops_tui.tui.screens.gate_verdict import GateVerdictScreen
 from llmops_tui.tui.screens.help import HelpScreen
 from llmops_tui.tui.screens.label_confirm import LabelConfirmScreen
 from llmops_tui.tui.screens.label_pick import LabelPickScreen
@@ -27,6 +31,10 @@ SCREENS: list[type[Screen[Any]]] = [
     TracesScreen,
     TraceScreen,
     HelpScreen,
+    EvalsScreen,
+    GateVerdictScreen,
+    DeploysScreen,
+    DeployConfirmScreen,
 ]
 
 

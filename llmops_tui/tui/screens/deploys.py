@@ -135,6 +135,7 @@ class DeploysScreen(DataScreen):
         f"same window and refreshes every {CANARY_REFRESH_SECONDS:g} s."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
+        *DataScreen.BINDINGS,
         Binding("e", "next_environment", "Environment"),
         Binding("p", "promote_release", "Promote"),
         Binding("c", "canary_release", "Canary"),

@@ -111,6 +111,7 @@ class EvalsScreen(DataScreen):
         "side by side below. g applies the \\[gate] rules of llmops.toml to the pair."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
+        *DataScreen.BINDINGS,
         Binding("b", "mark_baseline", "Baseline"),
         Binding("s", "swap_pair", "Swap"),
         Binding("g", "show_gate", "Gate verdict"),
