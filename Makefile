@@ -43,7 +43,7 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	$(BIN)/python -m pytest tests/snapshots -q
 	@for f in tests/snapshots/__snapshots__/test_screens/*.svg; do \
-	  n=$$(basename "$$f" .svg | sed 's/test_screen\[\(.*\)\]/\1/; s/test_welcome_without_a_database/welcome/'); \
+	  n=$$(basename "$$f" .svg | sed 's/test_[a-z_]*screen\[\(.*\)\]/\1/; s/test_welcome_without_a_database/welcome/'); \
 	  cp "$$f" "docs/screenshots/$$n.svg"; done
 
 clean:
