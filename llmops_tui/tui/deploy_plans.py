@@ -34,7 +34,7 @@ class EnvironmentView:
     stable: Release | None
     canary: Release | None
     upstream: str | None
-    """The environment a release comes from (`staging` for `production`)."""
+    """The environment a release comes from (`after = "staging"` for `production`)."""
     last: Deployment | None = None
     """The newest recorded action on it."""
 
@@ -55,11 +55,6 @@ class DeployPlan:
     changes: tuple[str, ...]
     percent: float | None = None
     """A canary step's suggested share of traffic."""
-
-
-def upstreams(environments: Sequence[str]) -> dict[str, str | None]:
-    """Each environment's source: the one configured before it (`staging` → `production`)."""
-    return {env: environments[i - 1] if i else None for i, env in enumerate(environments)}
 
 
 def release_changes(old: Release | None, new: Release | None) -> tuple[str, ...]:

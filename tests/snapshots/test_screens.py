@@ -86,9 +86,15 @@ def test_evals_screen(
     monkeypatch.setattr(
         evals_screen,
         "compare_pair",
-        lambda store, b, c: fakes.comparison(store.evals.get(b), store.evals.get(c)),
+        lambda store, config, b, c: fakes.comparison(store.evals.get(b), store.evals.get(c)),
     )
-    monkeypatch.setattr(evals_screen, "gate_pair", lambda config, cmp: fakes.gate_result(cmp))
+    monkeypatch.setattr(
+        evals_screen,
+        "gate_pair",
+        lambda store, config, b, c: fakes.gate_result(
+            fakes.comparison(store.evals.get(b), store.evals.get(c))
+        ),
+    )
     assert snap_compare(
         make_app(demo_store), terminal_size=SIZE, run_before=_keys(*EVAL_STATES[state])
     )

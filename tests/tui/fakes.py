@@ -36,6 +36,7 @@ from llmops_tui.domain.versions import ArtifactKind, Release, ReleaseEntry
 from llmops_tui.store import Store
 from llmops_tui.tui.deploy_plans import DeployPlan
 from llmops_tui.tui.screens.deploy_confirm import DeployDecision
+from llmops_tui.tui.screens.deploys import Applied
 
 CASES = 10
 PROD_RUN = "base0001aaaa"
@@ -189,7 +190,7 @@ def deploy_config(root: Path) -> ProjectConfig:
         name="acme-support",
         environments={
             "staging": {"target": "file"},
-            "production": {"target": "file", "requires": "staging"},
+            "production": {"target": "file", "after": "staging"},
         },
     )
 
@@ -242,7 +243,7 @@ class FakeDeployments:
     def markers(self, since: datetime, until: datetime) -> list[Deployment]:
         return [d for d in self.records if since <= d.created_at.replace(tzinfo=None) < until]
 
-    def apply(self, plan: DeployPlan, decision: DeployDecision) -> Deployment:
+    def apply(self, plan: DeployPlan, decision: DeployDecision) -> Applied:
         self.applied.append((plan, decision))
         state = self.state(plan.environment)
         canary = plan.action is DeployAction.CANARY
@@ -264,7 +265,7 @@ class FakeDeployments:
             self.states[plan.environment] = EnvironmentState(
                 plan.environment, plan.release_id, None, None, done.created_at
             )
-        return done
+        return Applied(done, f"{plan.action.value} {plan.release_id[:8]} on {plan.environment}")
 
 
 def deploy_history(store: Store) -> FakeDeployments:

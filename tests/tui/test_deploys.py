@@ -16,7 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from llmops_tui.config import ProjectConfig
-from llmops_tui.domain.deploy import CanaryAnalysis, DeployAction
+from llmops_tui.domain.deploy import CanaryAnalysis, DeployAction, DeployStatus
+from llmops_tui.errors import LlmopsError
 from llmops_tui.store import Store
 from llmops_tui.tui.app import LlmopsApp
 from llmops_tui.tui.screens import deploys as deploys_screen
@@ -36,7 +37,7 @@ class Analyst:
 
     def __call__(
         self, store: Store, config: ProjectConfig | None, environment: str, clock: Clock
-    ) -> CanaryAnalysis:
+    ) -> CanaryAnalysis | None:
         self.asked.append(environment)
         state = self.log.state(environment)
         assert state.canary_release is not None
@@ -190,7 +191,7 @@ async def test_r_stops_a_canary_after_showing_what_changes(
             fakes.R2,
         )
         assert decision.reason == "error rate"
-        assert any("rollback d2000000 on production: succeeded" in n for n in _notes(deploys_app))
+        assert "rollback d2000000 on production" in _notes(deploys_app)
         # Reloaded: the canary is gone, the rollback heads the timeline.
         assert "canary" not in _panel(screen, "production").split("\n")[3]
         assert not screen.query_one("#canary").display
@@ -310,3 +311,39 @@ async def test_key_6_the_palette_and_help_reach_deploys(deploys_app: LlmopsApp) 
         text = " ".join(str(s.render()) for s in _current(deploys_app).query("Static"))
         for description in ("Promote", "Canary", "Rollback", "Environment"):
             assert description in text
+
+
+async def test_a_refused_or_failed_action_is_one_red_line_and_the_screen_reloads(
+    deploys_app: LlmopsApp, log: fakes.FakeDeployments, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object) -> deploys_screen.Applied:
+        log.records.insert(
+            0,
+            fakes.deployment(
+                "staging", DeployAction.ROLLBACK, fakes.R2, fakes.R3, fakes.at(20, 13),
+                status=DeployStatus.FAILED,
+            ),
+        )  # fmt: skip
+        raise LlmopsError("staging: the file target failed: disk full; staging keeps d3000000")
+
+    monkeypatch.setattr(deploys_screen, "apply_plan", refuse)
+    async with deploys_app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(deploys_app, pilot)
+        await _step(deploys_app, pilot, "r", "enter")
+        assert _current(deploys_app) is screen
+        [note] = [n for n in deploys_app._notifications if "disk full" in str(n.message)]
+        assert note.severity == "error"
+        assert (_timeline(screen)[0]["action"], _timeline(screen)[0]["status"]) == (
+            "rollback",
+            "failed",
+        )
+
+
+def test_environments_follow_the_config_then_the_history(tmp_path: Path) -> None:
+    history = [fakes.deployment("qa", DeployAction.DEPLOY, fakes.R1, None, fakes.at(1))]
+    assert deploys_screen.environments(fakes.deploy_config(tmp_path), history) == {
+        "staging": None,
+        "production": "staging",
+        "qa": None,
+    }
+    assert deploys_screen.environments(None, []) == {}

@@ -38,15 +38,21 @@ class Stand:
         self.gated: list[Pair] = []
         self.fail_with: Exception | None = None
 
-    def compare(self, store: Store, baseline: str, candidate: str) -> Comparison:
+    def compare(
+        self, store: Store, config: ProjectConfig | None, baseline: str, candidate: str
+    ) -> Comparison:
         self.compared.append((baseline, candidate))
         if self.fail_with is not None:
             raise self.fail_with
         return fakes.comparison(store.evals.get(baseline), store.evals.get(candidate))
 
-    def gate(self, config: ProjectConfig | None, comparison: Comparison) -> GateResult:
-        self.gated.append((comparison.baseline.run_id, comparison.candidate.run_id))
-        return fakes.gate_result(comparison)
+    def gate(
+        self, store: Store, config: ProjectConfig | None, baseline: str, candidate: str
+    ) -> GateResult:
+        self.gated.append((baseline, candidate))
+        return fakes.gate_result(
+            fakes.comparison(store.evals.get(baseline), store.evals.get(candidate))
+        )
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from llmops_tui.tui.deploy_plans import (
     EnvironmentView,
     plan_action,
     release_changes,
-    upstreams,
     versions_summary,
 )
 
@@ -50,7 +49,7 @@ def _deploy(env: str, release: str, previous: str | None, **kw: object) -> Deplo
 def _views(
     staging: tuple[str | None, str | None], production: tuple[str | None, str | None]
 ) -> dict[str, EnvironmentView]:
-    sources = upstreams(["staging", "production"])
+    sources = {"staging": None, "production": "staging"}
     views = {}
     for env, (stable, canary) in (("staging", staging), ("production", production)):
         state = EnvironmentState(env, stable, canary, 10.0 if canary else None, AT)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import ClassVar, cast
+from datetime import UTC
+from typing import Any, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,19 +28,20 @@ from textual.worker import get_current_worker
 from llmops_tui.config import ProjectConfig
 from llmops_tui.domain.deploy import (
     CanaryAnalysis,
+    CanaryThresholds,
     DeployAction,
     Deployment,
     DeployStatus,
     EnvironmentState,
 )
-from llmops_tui.identity import current_user
+from llmops_tui.errors import LlmopsError
+from llmops_tui.plugin_manager import load_plugins
 from llmops_tui.store import Store
 from llmops_tui.tui.deploy_log import deployment_log
 from llmops_tui.tui.deploy_plans import (
     DeployPlan,
     EnvironmentView,
     plan_action,
-    upstreams,
 )
 from llmops_tui.tui.screens.base import DataScreen
 from llmops_tui.tui.screens.deploy_confirm import DeployConfirmScreen, DeployDecision
@@ -61,44 +63,76 @@ NO_ENVIRONMENTS = (
 )
 
 
-def environment_names(config: ProjectConfig | None, history: list[Deployment]) -> list[str]:
-    """The configured environments in their order, then any others the history names."""
-    names = list(config.environments) if config is not None else []
+def environments(config: ProjectConfig | None, history: list[Deployment]) -> dict[str, str | None]:
+    """The configured environments in their order, each with the one its releases come from
+    (`after`), then any others the history names."""
+    raw = config.environments if config is not None else {}
+    found: dict[str, str | None] = {
+        name: str(table["after"]) if isinstance(table, dict) and "after" in table else None
+        for name, table in raw.items()
+    }
     for deployment in reversed(history):
-        if deployment.environment not in names:
-            names.append(deployment.environment)
-    return names
+        found.setdefault(deployment.environment, None)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What the lifecycle did: the recorded row (None when the state already held) and its
+    one-line account; `failed` when it refused or the target failed."""
+
+    deployment: Deployment | None
+    message: str
+    failed: bool = False
 
 
 def apply_plan(
     store: Store, config: ProjectConfig | None, plan: DeployPlan, decision: DeployDecision
-) -> Deployment:
+) -> Applied:
     """Carry a confirmed plan out through the deploy lifecycle (its policies apply)."""
+    if config is None:
+        raise LlmopsError("no llmops.toml here: the cockpit deploys only in a project")
     lifecycle = importlib.import_module("llmops_tui.deploy.lifecycle")
-    actor, reason = current_user(), decision.reason
-    env = plan.environment
+    deploy_config = importlib.import_module("llmops_tui.deploy.config")
+    plugins = load_plugins(config.plugins)
+    life = lifecycle.Lifecycle(store, config, deploy_config.load_deploy_config(config), plugins)
+    env, reason = plan.environment, decision.reason
     if plan.action is DeployAction.ROLLBACK:
-        done = lifecycle.rollback(
-            store, config, env, to=plan.release_id, actor=actor, reason=reason
-        )
+        result = life.rollback(env, to=plan.release_id, reason=reason)
     elif plan.action is DeployAction.PROMOTE:
-        done = lifecycle.promote(store, config, env, actor=actor, reason=reason)
+        result = life.promote(env, reason=reason)
     elif plan.action is DeployAction.CANARY:
-        done = lifecycle.canary(
-            store, config, env, plan.release_id, percent=decision.percent, actor=actor,
-            reason=reason,
-        )  # fmt: skip
+        result = life.canary(env, plan.release_id, decision.percent or 0.0, reason=reason)
     else:
-        done = lifecycle.deploy(store, config, env, plan.release_id, actor=actor, reason=reason)
-    return cast(Deployment, done)
+        result = life.deploy(env, plan.release_id, reason=reason)
+    return Applied(cast("Deployment | None", result.deployment), str(result.message))
 
 
 def analyse(
     store: Store, config: ProjectConfig | None, environment: str, clock: Clock
-) -> CanaryAnalysis:
-    """The live canary analysis of `llmops canary status ENV`."""
+) -> CanaryAnalysis | None:
+    """The live analysis of `llmops canary status ENV`: the canary's requests against the
+    stable release's since the canary started; None when no canary runs."""
+    log = cast(Any, store).deployments
+    state = log.state(environment)
+    since = log.canary_started(environment)
+    if state.canary_release is None or state.stable_release is None or since is None:
+        return None
     analysis = importlib.import_module("llmops_tui.deploy.analysis")
-    return cast(CanaryAnalysis, analysis.analyse_canary(store, config, environment, now=clock()))
+    thresholds = CanaryThresholds()
+    if config is not None:
+        deploy_config = importlib.import_module("llmops_tui.deploy.config")
+        thresholds = deploy_config.load_deploy_config(config).canary.thresholds
+    found = analysis.analyse_canary(
+        store,
+        environment=environment,
+        canary_release=state.canary_release,
+        baseline_release=state.stable_release,
+        since=since,
+        until=clock().replace(tzinfo=UTC),
+        thresholds=thresholds,
+    )
+    return cast(CanaryAnalysis, found)
 
 
 @dataclass
@@ -119,7 +153,7 @@ class PlanReady(Message):
 
 @dataclass
 class DeployApplied(Message):
-    deployment: Deployment
+    applied: Applied
 
 
 class DeploysScreen(DataScreen):
@@ -181,10 +215,9 @@ class DeploysScreen(DataScreen):
         store = self.cockpit.store
         log = deployment_log(store)
         history = log.history(limit=HISTORY_LIMIT) if log is not None else []
-        names = environment_names(self.cockpit.config, history)
-        sources = upstreams(names)
+        sources = environments(self.cockpit.config, history)
         views = []
-        for name in names:
+        for name in sources:
             state = log.state(name) if log else EnvironmentState(name, None, None, None, None)
             stable = store.releases.get(state.stable_release) if state.stable_release else None
             canary = store.releases.get(state.canary_release) if state.canary_release else None
@@ -238,9 +271,8 @@ class DeploysScreen(DataScreen):
     @work(thread=True, exclusive=True, group="deploys.canary", exit_on_error=False)
     def load_analysis(self, environments: list[str]) -> None:
         cockpit = self.cockpit
-        analyses = [
-            analyse(cockpit.store, cockpit.config, env, cockpit.clock) for env in environments
-        ]
+        found = (analyse(cockpit.store, cockpit.config, env, cockpit.clock) for env in environments)
+        analyses = [a for a in found if a is not None]
         if not get_current_worker().is_cancelled:
             self.post_message(CanaryAnalysed(analyses))
 
@@ -314,16 +346,17 @@ class DeploysScreen(DataScreen):
     @work(thread=True, exclusive=True, group="deploys.action", exit_on_error=False)
     def apply_deploy(self, plan: DeployPlan, decision: DeployDecision) -> None:
         cockpit = self.cockpit
-        self.post_message(DeployApplied(apply_plan(cockpit.store, cockpit.config, plan, decision)))
+        try:
+            applied = apply_plan(cockpit.store, cockpit.config, plan, decision)
+        except LlmopsError as error:  # refused, or the target failed (and that is recorded)
+            applied = Applied(None, str(error), failed=True)
+        self.post_message(DeployApplied(applied))
 
     @on(DeployApplied)
-    def deploy_applied(self, applied: DeployApplied) -> None:
-        d = applied.deployment
-        share = f" at {d.canary_percent:g}%" if d.canary_percent is not None else ""
-        failed = d.status is DeployStatus.FAILED
-        self.notify(
-            f"{d.action.value} {d.release_id[:8]} on {d.environment}{share}: {d.status.value}"
-            f" · {d.detail}",
-            severity="error" if failed else "information",
+    def deploy_applied(self, event: DeployApplied) -> None:
+        applied = event.applied
+        failed = applied.failed or (
+            applied.deployment is not None and applied.deployment.status is DeployStatus.FAILED
         )
+        self.notify(applied.message, severity="error" if failed else "information", markup=False)
         self.reload(live=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,10 +26,9 @@ from textual.message import Message
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
-from llmops_tui.config import ProjectConfig
+from llmops_tui.config import CONFIG_NAME, ProjectConfig
 from llmops_tui.domain.comparison import Comparison, GateResult, RunTotals
 from llmops_tui.domain.evals import EvalRun, RunStatus
-from llmops_tui.errors import LlmopsError
 from llmops_tui.formatting import ms, percent, usd
 from llmops_tui.store import Store
 from llmops_tui.tui.screens.base import DataScreen
@@ -48,19 +47,31 @@ Pair = tuple[str, str]
 """(baseline run id, candidate run id)."""
 
 
-def compare_pair(store: Store, baseline: str, candidate: str) -> Comparison:
-    """`llmops eval compare BASE CAND`'s comparison (imported when first needed: scipy)."""
+def gate_settings(config: ProjectConfig | None) -> Any:
+    """`[gate]` of `llmops.toml`, validated (the defaults without a project)."""
+    gate_config = importlib.import_module("llmops_tui.evals.gate_config")
+    data = config.gate if config is not None else {}
+    where = f"{config.root / CONFIG_NAME}: [gate]" if config is not None else "[gate]"
+    return gate_config.parse_gate_config(data, where)
+
+
+def compare_pair(
+    store: Store, config: ProjectConfig | None, baseline: str, candidate: str
+) -> Comparison:
+    """`llmops eval compare BASE CAND`'s comparison at the gate's alpha (imported when first
+    needed: scipy is slow to import)."""
     compare = importlib.import_module("llmops_tui.evals.compare")
-    return cast(Comparison, compare.compare_runs(store, baseline, candidate))
+    alpha = gate_settings(config).alpha
+    return cast(Comparison, compare.compare_runs(store, baseline, candidate, alpha=alpha))
 
 
-def gate_pair(config: ProjectConfig | None, comparison: Comparison) -> GateResult:
-    """The `[gate]` rules of `llmops.toml` applied to a comparison, as `llmops gate` does."""
-    try:
-        gate = importlib.import_module("llmops_tui.evals.gate")
-    except ModuleNotFoundError as missing:
-        raise LlmopsError("the gate is not available in this build of llmops") from missing
-    return cast(GateResult, gate.evaluate_gate(config, comparison))
+def gate_pair(
+    store: Store, config: ProjectConfig | None, baseline: str, candidate: str
+) -> GateResult:
+    """The `[gate]` rules applied to two stored runs, as `llmops gate` applies them (nothing
+    is run or recorded)."""
+    gate = importlib.import_module("llmops_tui.evals.gate")
+    return cast(GateResult, gate.gate_runs(store, gate_settings(config), baseline, candidate))
 
 
 def default_pair(runs: Sequence[EvalRun], production: str | None) -> Pair | None:
@@ -206,7 +217,7 @@ class EvalsScreen(DataScreen):
 
     @work(thread=True, exclusive=True, group="evals.compare", exit_on_error=False)
     def load_comparison(self, pair: Pair) -> None:
-        comparison = compare_pair(self.cockpit.store, *pair)
+        comparison = compare_pair(self.cockpit.store, self.cockpit.config, *pair)
         if not get_current_worker().is_cancelled:
             self.post_message(ComparisonLoaded(pair, comparison))
 
@@ -291,13 +302,11 @@ class EvalsScreen(DataScreen):
         if self.pair is None:
             self.notify("Compare two runs first: the gate judges a candidate against a baseline.")
             return
-        self.load_gate(self.pair, self.comparison)
+        self.load_gate(self.pair)
 
     @work(thread=True, exclusive=True, group="evals.gate", exit_on_error=False)
-    def load_gate(self, pair: Pair, comparison: Comparison | None) -> None:
-        if comparison is None or (comparison.baseline.run_id, comparison.candidate.run_id) != pair:
-            comparison = compare_pair(self.cockpit.store, *pair)
-        result = gate_pair(self.cockpit.config, comparison)
+    def load_gate(self, pair: Pair) -> None:
+        result = gate_pair(self.cockpit.store, self.cockpit.config, *pair)
         if not get_current_worker().is_cancelled:
             self.post_message(GateLoaded(pair, result))
 
