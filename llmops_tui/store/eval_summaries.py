@@ -2,10 +2,10 @@
 
     store.eval_summaries.totals(run_ids) -> dict[str, RunTotals]
 
-A run stores one row per case × repetition × judge, and every judge's row of a call carries
-the same provider cost and latency: the call is counted once (`per_call`), the judges' own
-costs are added on top. A row whose call or judge failed counts as failed (`passed` is null),
-as the comparison does.
+The figures are the comparison's (`llmops_tui.evals.cases.run_totals`), computed in one query
+for many runs: an answer (case × repetition) passes when every judge passed it without an
+error, promptfoo's sense of a passing test; the answer's cost and latency repeat on each
+judge's row, so they count once per answer, and the judges' own costs are added on top.
 """
 
 from __future__ import annotations
@@ -19,25 +19,22 @@ if TYPE_CHECKING:
     from llmops_tui.store import Store
 
 RUN_TOTALS_SQL = """
-with rows as (
-    select * from eval_results where run_id in (select unnest($runs::VARCHAR[]))
-),
-per_call as (
-    select run_id, case_id, repetition, max(cost_usd) as cost, sum(judge_cost_usd) as judged,
-        max(latency_ms) as latency
-    from rows group by run_id, case_id, repetition
-),
-calls as (
-    select run_id, sum(cost) as cost, sum(judged) as judged,
-        quantile_cont(latency, 0.5) as p50, quantile_cont(latency, 0.95) as p95
-    from per_call group by run_id
+with answers as (
+    select run_id, case_id, repetition, count(*) as results,
+        bool_and(coalesce(passed, false) and error is null) as ok,
+        bool_or(error is not null) as errored,
+        max(cost_usd) as cost, sum(judge_cost_usd) as judged, max(latency_ms) as latency
+    from eval_results
+    where run_id in (select unnest($runs::VARCHAR[]))
+    group by run_id, case_id, repetition
 )
-select r.run_id, count(distinct r.case_id), count(*),
-    avg(case when coalesce(r.passed, false) then 1.0 else 0.0 end),
-    count(*) filter (where r.error is not null),
-    any_value(c.cost), any_value(c.judged), any_value(c.p50), any_value(c.p95)
-from rows r join calls c using (run_id)
-group by r.run_id
+select run_id, count(distinct case_id), sum(results),
+    avg(case when ok then 1.0 else 0.0 end),
+    count(*) filter (where errored),
+    sum(cost), sum(judged),
+    quantile_cont(latency, 0.5), quantile_cont(latency, 0.95)
+from answers
+group by run_id
 """
 
 

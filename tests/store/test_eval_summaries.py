@@ -1,4 +1,5 @@
-"""One line of figures per eval run: a call counted once across its judges."""
+"""One line of figures per eval run: an answer passes when every judge passed it, and its
+cost counts once across its judges."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def test_totals_count_each_call_once_and_errors_as_failures(store: Store) -> Non
                 rows.append(
                     EvalResult(
                         "run-a", case, repetition, judge,
-                        None if failed and judge == "rubric" else case == "c1",
+                        None if failed and judge == "rubric" else case == "c1" or judge == "exact",
                         error="judge answer unparseable" if failed and judge == "rubric" else None,
                         latency_ms=latency, cost_usd=0.1, judge_cost_usd=judge_cost,
                     )
@@ -41,7 +42,8 @@ def test_totals_count_each_call_once_and_errors_as_failures(store: Store) -> Non
     totals = store.eval_summaries.totals(["run-a", "run-b", "run-none"])
     a = totals["run-a"]
     assert (a.cases, a.results, a.errors) == (2, 8, 1)
-    assert a.pass_rate == pytest.approx(4 / 8)  # c1's four rows; the errored row fails
+    # c1's two answers pass every judge; c2's pass `exact` only (6 of 8 rows pass).
+    assert a.pass_rate == pytest.approx(2 / 4)
     assert a.cost_usd == pytest.approx(4 * 0.1 + 4 * 0.01)  # not 8 × 0.1: one call per judge pair
     assert a.cost_per_case == pytest.approx(0.44 / 2)
     assert a.latency_p50_ms == pytest.approx(250.0)

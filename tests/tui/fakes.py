@@ -102,7 +102,7 @@ def _results(run_id: str, exact_passes: set[int]) -> list[EvalResult]:
                 True,
                 score=0.8,
                 cost_usd=0.001,
-                judge_cost_usd=0.0005,
+                judge_cost_usd=0.0002,
                 **common,  # type: ignore[arg-type]
             )
         )
@@ -159,13 +159,13 @@ def comparison(baseline: EvalRun, candidate: EvalRun) -> Comparison:
         CaseChange("case-09", "exact", False, 0.0, 1.0, "unsure", "plan B covers it", None, None),
     )  # fmt: skip
     return Comparison(
-        baseline, candidate, _totals(0.95, 0.015), _totals(0.9, 0.016), judges, changes, 0.05
+        baseline, candidate, _totals(0.9, 0.015), _totals(0.8, 0.016), judges, changes, 0.05
     )
 
 
 def gate_result(result_of: Comparison) -> GateResult:
     checks = (
-        GateCheck("min_pass_rate", True, "candidate 90.0% ≥ 85.0%"),
+        GateCheck("min_pass_rate", True, "candidate 80.0% ≥ 75.0%"),
         GateCheck("no_regression:exact", True, "-10.0 pts, p (Holm) 0.625 ≥ 0.05"),
         GateCheck("no_regression:similarity", False, "-0.130, p (Holm) 0.004 < 0.05"),
         GateCheck("required_cases", False, "case-07 failed (exact)"),

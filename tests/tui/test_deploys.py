@@ -153,15 +153,18 @@ async def test_each_environment_its_canary_analysis_and_the_timeline(
         assert rows[0] == {
             "when": "2026-11-20 10:00",
             "env": "production",
-            "action": "canary",
+            "action": "canary 10%",
             "release": "d3000000",
-            "share": "10%",
             "status": "succeeded",
             "who": "maya",
             "why": "plan-specific policies",
         }
+        assert str(screen.query_one("#row-detail", Static).render()) == (
+            "canary 10% d3000000 (was d2000000) on production by maya at 2026-11-20 10:00 UTC, "
+            "succeeded · why: plan-specific policies · wrote deploy/production.json"
+        )
         assert (rows[2]["status"], rows[2]["why"]) == ("failed", "disk full")
-        assert screen.query_one("#timeline", DeployTimeline).tone(2) == (5, "alert")
+        assert screen.query_one("#timeline", DeployTimeline).tone(2) == (4, "alert")
         assert rows[3]["who"] == "release-bot"
 
 

@@ -193,6 +193,7 @@ class DeploysScreen(DataScreen):
                 yield CanaryChecks(id="checks")
             yield Static("Timeline", classes="section-title")
             yield DeployTimeline(id="timeline")
+            yield Static("", id="row-detail", markup=False)
             yield Static("", id="status", classes="muted", markup=False)
         yield KeyBar()
 
@@ -238,6 +239,7 @@ class DeploysScreen(DataScreen):
             self.environment = wanted if wanted in self.views else next(iter(self.views), None)
         self._show_panels()
         self.query_one("#timeline", DeployTimeline).show(loaded.history)
+        self._show_row_detail()
         self._show_status()
         if not any(v.state.canary_release for v in self.views.values()):
             self.query_one("#canary", Vertical).display = False
@@ -255,6 +257,11 @@ class DeploysScreen(DataScreen):
             if not panel.is_attached:
                 row.mount(panel)
             panel.show(view, selected=name == self.environment)
+
+    @on(DeployTimeline.Highlighted, "#timeline")
+    def _show_row_detail(self) -> None:
+        timeline = self.query_one("#timeline", DeployTimeline)
+        self.query_one("#row-detail", Static).update(timeline.describe())
 
     def _show_status(self) -> None:
         status = self.query_one("#status", Static)

@@ -115,7 +115,8 @@ class EvalsScreen(DataScreen):
     AUTO_FOCUS = "#runs"
     HELP_TITLE = "Evals"
     HELP_TEXT = (
-        "B marks the baseline run and C the candidate. Pass/fail judges are compared by\n"
+        "B marks the baseline run and C the candidate; a case passes when every judge passes\n"
+        "it (pass is the share of such cases). Pass/fail judges are compared by\n"
         "McNemar's test on the paired cases, numeric ones by a paired bootstrap CI and the\n"
         "Wilcoxon signed-rank test; p (Holm) is adjusted across the judges. ▼ marks a case\n"
         "that regressed, ▲ one that improved; tab moves to the cases, whose two outputs show\n"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -20,14 +22,20 @@ from llmops_tui.domain.comparison import GateResult
 PASSED, FAILED = "✓", "✗"
 
 
-def check_lines(result: GateResult) -> list[str]:
-    """Each rule as markup: the mark in the success or error colour, the rule, its detail."""
-    width = max((len(c.rule) for c in result.checks), default=0)
-    return [
-        f"[{'$success' if c.passed else '$error'}]{PASSED if c.passed else FAILED}[/] "
-        f"[b]{escape(c.rule):<{width}}[/b]  {escape(c.detail)}"
-        for c in result.checks
-    ]
+def check_table(result: GateResult, passed_colour: str, failed_colour: str) -> Table:
+    """Each rule on a row: the mark in the success or error colour (theme values), the rule,
+    and its detail, which wraps in its own column."""
+    table = Table.grid(padding=(0, 2, 0, 0))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True, style="bold")
+    table.add_column(ratio=1)
+    for check in result.checks:
+        mark = Text(
+            PASSED if check.passed else FAILED,
+            style=passed_colour if check.passed else failed_colour,
+        )
+        table.add_row(mark, Text(check.rule), Text(check.detail))
+    return table
 
 
 class GateVerdictScreen(ModalScreen[None]):
@@ -53,8 +61,12 @@ class GateVerdictScreen(ModalScreen[None]):
                 id="gate-pair",
                 classes="muted",
             )
+            colours = self.app.theme_variables
             yield Static(
-                "\n".join(check_lines(result)) or escape("no rules in [gate]"), id="gate-checks"
+                check_table(result, colours.get("success", ""), colours.get("error", ""))
+                if result.checks
+                else escape("no rules in [gate]"),
+                id="gate-checks",
             )
             yield Static(
                 f"{len(result.checks) - failed} of {len(result.checks)} rules passed · "

@@ -53,7 +53,7 @@ class EnvironmentPanel(Static):
             f"canary {state.canary_percent or 0:g}%" if state.canary_release else ""
         )
         stable = view.stable
-        ref = f"  {escape(stable.ref)}" if stable and stable.ref else ""
+        ref = f"  {escape(_ref(stable.ref))}" if stable and stable.ref else ""
         lines = [
             f"[b]release[/b]  {_short(state.stable_release)}{ref}",
             f"[b]since[/b]    {state.since:%Y-%m-%d %H:%M}" if state.since else "[b]since[/b]    -",
@@ -111,9 +111,9 @@ class CanaryChecks(RowTable):
 
 
 class DeployTimeline(RowTable):
-    """Every recorded action, newest first."""
+    """Every recorded action, newest first; `describe` tells the highlighted one in full."""
 
-    COLUMNS = ("when", "env", "action", "release", "share", "status", "who", "why")
+    COLUMNS = ("when", "env", "action", "release", "status", "who", "why")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(self.COLUMNS, id=id)
@@ -123,26 +123,53 @@ class DeployTimeline(RowTable):
         self.deployments = list(deployments)
         rows, tones = [], []
         for d in self.deployments:
-            action = d.action.value + (f" {d.verdict.value}" if d.verdict else "")
-            why = d.reason or d.detail
-            if d.forced:
-                why = f"forced: {why}"
             rows.append(
                 (
                     f"{d.created_at:%Y-%m-%d %H:%M}",
                     d.environment,
-                    action,
+                    _action(d),
                     d.release_id[:8],
-                    f"{d.canary_percent:g}%" if d.canary_percent is not None else "",
                     d.status.value,
                     d.actor,
-                    why.replace("\n", " "),
+                    _why(d).replace("\n", " "),
                 )
             )
             failed = d.status is DeployStatus.FAILED
             tone = ACTION_TONES.get(d.action)
-            tones.append((5, "alert") if failed else (2, tone) if tone else None)
+            tones.append((4, "alert") if failed else (2, tone) if tone else None)
         self.set_rows(rows, tones=tones)
+
+    def describe(self) -> str:
+        """The highlighted action in one or two lines: what, by whom, why, and the outcome."""
+        if not self.deployments or not 0 <= self.cursor_row < len(self.deployments):
+            return ""
+        d = self.deployments[self.cursor_row]
+        was = f" (was {d.previous_release_id[:8]})" if d.previous_release_id else ""
+        why = f" · why: {d.reason}" if d.reason else ""
+        forced = " · policy overridden (--force)" if d.forced else ""
+        return (
+            f"{_action(d)} {d.release_id[:8]}{was} on {d.environment} by {d.actor} at "
+            f"{d.created_at:%Y-%m-%d %H:%M} UTC, {d.status.value}{why}{forced} · {d.detail}"
+        )
+
+
+def _action(d: Deployment) -> str:
+    if d.verdict is not None:
+        return f"{d.action.value} {d.verdict.value}"
+    if d.action is DeployAction.CANARY and d.canary_percent is not None:
+        return f"canary {d.canary_percent:g}%"
+    return d.action.value
+
+
+def _why(d: Deployment) -> str:
+    why = d.reason or d.detail
+    return f"forced: {why}" if d.forced else why
+
+
+def _ref(ref: str) -> str:
+    """A ref as typed (`v2.1.0`, `HEAD`), a commit hash cut to 7 like git's."""
+    hexadecimal = len(ref) >= 12 and all(c in "0123456789abcdef" for c in ref)
+    return ref[:7] if hexadecimal else ref[:24]
 
 
 def _short(release_id: str | None) -> str:

@@ -30,7 +30,8 @@ JUDGE_COLUMNS = (
     "p (Holm)",
     "verdict",
 )
-CASE_COLUMNS = ("", "case", "judge", "baseline", "candidate", "required")
+CASE_COLUMNS = ("", "case", "judge", "base", "cand", "req")
+"""Narrow headers: the two outputs need the width beside this table."""
 VERDICT_TONES = {
     "regressed": "alert",
     "improved": "success",
@@ -107,7 +108,7 @@ class CaseTable(RowTable):
                     c.judge,
                     self._value(c.judge, c.baseline_value),
                     self._value(c.judge, c.candidate_value),
-                    "required" if c.required else "",
+                    "yes" if c.required else "",
                 )
                 for c in self.changes
             ],
