@@ -129,6 +129,7 @@ class OverviewScreen(DataScreen):
         self, health: list[EnvironmentHealth], window: Window, deploys: list[Deployment]
     ) -> None:
         row = self.query_one("#health", Horizontal)
+        row.set_class(len(health) == 1, "single")  # one environment: the whole width
         panels: dict[str | None, HealthPanel] = {p.id: p for p in row.query(HealthPanel)}
         wanted = {f"env-{h.environment}" for h in health}
         for panel_id, panel in panels.items():
