@@ -65,6 +65,11 @@ class DeployConfirmScreen(ModalScreen[DeployDecision | None]):
                 id="deploy-changes",
             )
             if plan.action is DeployAction.CANARY:
+                yield Static(
+                    "Share of the traffic for the canary, in percent",
+                    id="deploy-percent-label",
+                    classes="muted",
+                )
                 yield Input(
                     f"{plan.percent or 10:g}",
                     placeholder="share of traffic, percent",

@@ -295,7 +295,9 @@ class DeploysScreen(DataScreen):
             return  # the canary ended meanwhile
         shown = next((a for a in current if a.environment == self.environment), current[0])
         self.query_one("#canary-title", Static).update(canary_title(shown))
-        self.query_one("#checks", CanaryChecks).show(shown.checks)
+        checks = self.query_one("#checks", CanaryChecks)
+        checks.show(shown.checks)
+        checks.display = bool(shown.checks)  # waiting for requests: the title says why
 
     # -- actions ----------------------------------------------------------------------------
 

@@ -69,8 +69,9 @@ class GateVerdictScreen(ModalScreen[None]):
                 id="gate-checks",
             )
             yield Static(
-                f"{len(result.checks) - failed} of {len(result.checks)} rules passed · "
-                "`llmops gate` applies the same rules in CI",
+                f"{len(result.checks) - failed} of {len(result.checks)} rules passed. Shown, not "
+                "recorded: `llmops gate` applies the same rules in CI and records the verdict "
+                "that deploy policies check.",
                 id="gate-summary",
                 classes="muted",
             )
