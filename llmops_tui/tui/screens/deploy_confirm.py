@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -46,6 +46,7 @@ class DeployConfirmScreen(ModalScreen[DeployDecision | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
     ]
+    reason_box = getters.query_one("#deploy-reason", Input)
 
     def __init__(self, plan: DeployPlan) -> None:
         super().__init__()
@@ -100,7 +101,7 @@ class DeployConfirmScreen(ModalScreen[DeployDecision | None]):
                     severity="error",
                 )
                 return
-        reason = self.query_one("#deploy-reason", Input).value.strip()
+        reason = self.reason_box.value.strip()
         self.dismiss(DeployDecision(reason or None, percent))
 
     @on(Button.Pressed, "#cancel")

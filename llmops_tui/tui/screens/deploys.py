@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any, ClassVar, cast
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -175,6 +175,15 @@ class DeploysScreen(DataScreen):
         Binding("c", "canary_release", "Canary"),
         Binding("r", "rollback_release", "Rollback"),
     ]
+    empty_note = getters.query_one("#empty", Static)
+    deploys_pane = getters.query_one("#deploys", Vertical)
+    environment_row = getters.query_one("#environments", Horizontal)
+    canary_pane = getters.query_one("#canary", Vertical)
+    canary_heading = getters.query_one("#canary-title", Static)
+    canary_checks = getters.query_one("#checks", CanaryChecks)
+    timeline = getters.query_one("#timeline", DeployTimeline)
+    row_detail = getters.query_one("#row-detail", Static)
+    status_line = getters.query_one("#status", Static)
 
     def __init__(self) -> None:
         super().__init__()
@@ -198,8 +207,8 @@ class DeploysScreen(DataScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#empty", Static).display = False
-        self.query_one("#canary", Vertical).display = False
+        self.empty_note.display = False
+        self.canary_pane.display = False
         self.set_interval(CANARY_REFRESH_SECONDS, self._refresh_canary)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -232,22 +241,22 @@ class DeploysScreen(DataScreen):
         self.views = {v.name: v for v in loaded.environments}
         self.history = loaded.history
         empty = not self.views
-        self.query_one("#empty", Static).display = empty
-        self.query_one("#deploys", Vertical).display = not empty
+        self.empty_note.display = empty
+        self.deploys_pane.display = not empty
         if self.environment not in self.views:
             wanted = self.cockpit.view.environment
             self.environment = wanted if wanted in self.views else next(iter(self.views), None)
         self._show_panels()
-        self.query_one("#timeline", DeployTimeline).show(loaded.history)
+        self.timeline.show(loaded.history)
         self._show_row_detail()
         self._show_status()
         if not any(v.state.canary_release for v in self.views.values()):
-            self.query_one("#canary", Vertical).display = False
+            self.canary_pane.display = False
         else:
             self._refresh_canary()
 
     def _show_panels(self) -> None:
-        row = self.query_one("#environments", Horizontal)
+        row = self.environment_row
         panels = {p.id: p for p in row.query(EnvironmentPanel)}
         for panel_id, panel in panels.items():
             if panel_id not in {f"env-{name}" for name in self.views}:
@@ -260,11 +269,11 @@ class DeploysScreen(DataScreen):
 
     @on(DeployTimeline.Highlighted, "#timeline")
     def _show_row_detail(self) -> None:
-        timeline = self.query_one("#timeline", DeployTimeline)
-        self.query_one("#row-detail", Static).update(timeline.describe())
+        timeline = self.timeline
+        self.row_detail.update(timeline.describe())
 
     def _show_status(self) -> None:
-        status = self.query_one("#status", Static)
+        status = self.status_line
         if self.cockpit.readonly:
             status.update(READONLY)
         elif self.environment:
@@ -290,12 +299,12 @@ class DeploysScreen(DataScreen):
             if (view := self.views.get(a.environment)) is not None
             and view.state.canary_release == a.canary_release
         ]  # fmt: skip
-        self.query_one("#canary", Vertical).display = bool(current)
+        self.canary_pane.display = bool(current)
         if not current:
             return  # the canary ended meanwhile
         shown = next((a for a in current if a.environment == self.environment), current[0])
-        self.query_one("#canary-title", Static).update(canary_title(shown))
-        checks = self.query_one("#checks", CanaryChecks)
+        self.canary_heading.update(canary_title(shown))
+        checks = self.canary_checks
         checks.show(shown.checks)
         checks.display = bool(shown.checks)  # waiting for requests: the title says why
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -128,6 +128,15 @@ class EvalsScreen(DataScreen):
         Binding("s", "swap_pair", "Swap"),
         Binding("g", "show_gate", "Gate verdict"),
     ]
+    empty_note = getters.query_one("#empty", Static)
+    evals_pane = getters.query_one("#evals", Vertical)
+    run_table = getters.query_one("#runs", EvalRunTable)
+    pair_title = getters.query_one("#pair", Static)
+    totals_line = getters.query_one("#totals", Static)
+    judge_table = getters.query_one("#judges", JudgeTable)
+    case_table = getters.query_one("#cases", CaseTable)
+    outputs = getters.query_one("#outputs", OutputPair)
+    status_line = getters.query_one("#status", Static)
 
     def __init__(self) -> None:
         super().__init__()
@@ -154,16 +163,8 @@ class EvalsScreen(DataScreen):
             yield Static("", id="status", classes="muted", markup=False)
         yield KeyBar()
 
-    @property
-    def run_table(self) -> EvalRunTable:
-        return self.query_one("#runs", EvalRunTable)
-
-    @property
-    def case_table(self) -> CaseTable:
-        return self.query_one("#cases", CaseTable)
-
     def on_mount(self) -> None:
-        self.query_one("#empty", Static).display = False
+        self.empty_note.display = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Eval runs are not traffic: no time range, no environment.
@@ -186,8 +187,8 @@ class EvalsScreen(DataScreen):
     @on(RunsLoaded)
     def show_runs(self, loaded: RunsLoaded) -> None:
         empty = not loaded.runs
-        self.query_one("#empty", Static).display = empty
-        self.query_one("#evals", Vertical).display = not empty
+        self.empty_note.display = empty
+        self.evals_pane.display = not empty
         ids = {r.run_id for r in loaded.runs}
         if self.pair is None or not set(self.pair) <= ids:
             self.pair = default_pair(loaded.runs, loaded.production)
@@ -211,9 +212,7 @@ class EvalsScreen(DataScreen):
 
     def _compare(self, pair: Pair) -> None:
         self.pair = pair
-        self.query_one("#pair", Static).update(
-            f"comparing {pair[1][:8]} with baseline {pair[0][:8]}…"
-        )
+        self.pair_title.update(f"comparing {pair[1][:8]} with baseline {pair[0][:8]}…")
         self.load_comparison(pair)
 
     @work(thread=True, exclusive=True, group="evals.compare", exit_on_error=False)
@@ -230,9 +229,9 @@ class EvalsScreen(DataScreen):
         self._show_comparison(loaded.comparison)
 
     def _show_comparison(self, comparison: Comparison | None) -> None:
-        title = self.query_one("#pair", Static)
-        totals = self.query_one("#totals", Static)
-        self.query_one("#judges", JudgeTable).show(comparison)
+        title = self.pair_title
+        totals = self.totals_line
+        self.judge_table.show(comparison)
         self.case_table.show(comparison)
         self._show_case()
         if comparison is None:
@@ -257,10 +256,10 @@ class EvalsScreen(DataScreen):
                 f"baseline {comparison.baseline.run_id[:8]}",
                 f"candidate {comparison.candidate.run_id[:8]}",
             )
-        self.query_one("#outputs", OutputPair).show(self.case_table.selected, labels)
+        self.outputs.show(self.case_table.selected, labels)
 
     def _show_status(self) -> None:
-        status = self.query_one("#status", Static)
+        status = self.status_line
         if self.baseline and (not self.pair or self.pair[0] != self.baseline):
             status.update(f"baseline {self.baseline[:8]} marked: enter on a run compares it")
         else:
