@@ -350,3 +350,22 @@ def test_environments_follow_the_config_then_the_history(tmp_path: Path) -> None
         "qa": None,
     }
     assert deploys_screen.environments(None, []) == {}
+
+
+async def test_a_failing_analysis_is_reported_once_not_on_every_tick(
+    deploys_app: LlmopsApp, analyst: Analyst, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        analyst.asked.append("broken")
+        raise LlmopsError("canary analysis: no spans carry llmops.release")
+
+    monkeypatch.setattr(deploys_screen, "analyse", broken)
+    async with deploys_app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(deploys_app, pilot)
+        screen._refresh_canary()  # the timer's next tick
+        await _idle(deploys_app, pilot)
+        assert analyst.asked == ["broken"]
+        assert _notes(deploys_app).count("canary analysis: no spans carry llmops.release") == 1
+        screen.reload(live=True)  # new data: it tries again
+        await _idle(deploys_app, pilot)
+        assert analyst.asked == ["broken", "broken"]

@@ -267,6 +267,11 @@ async def test_a_comparison_error_is_one_line(evals_app: LlmopsApp, stand: Stand
         assert screen.comparison is None
         assert any("share no cases" in n.message for n in evals_app._notifications)
         assert isinstance(_current(evals_app), EvalsScreen)
+        assert _text(screen.query_one("#pair", Static)) == "can't compare cand0001 with base0001"
+        assert "share no cases" in _text(screen.query_one("#totals", Static))
+        screen.reload(live=True)  # new data: the same pair isn't compared again
+        await _idle(evals_app, pilot)
+        assert stand.compared == [(fakes.PROD_RUN, fakes.HEAD_RUN)]
 
 
 async def test_no_runs_says_how_to_make_one(demo_store: Store, stand: Stand) -> None:

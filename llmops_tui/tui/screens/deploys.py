@@ -191,6 +191,7 @@ class DeploysScreen(DataScreen):
         """The environment the keys act on."""
         self.views: dict[str, EnvironmentView] = {}
         self.history: list[Deployment] = []
+        self._analysis_failed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -218,6 +219,7 @@ class DeploysScreen(DataScreen):
     # -- loading ----------------------------------------------------------------------------
 
     def load(self, *, live: bool) -> None:
+        self._analysis_failed = False
         self.load_deploys()
 
     @work(thread=True, exclusive=True, group="deploys.load", exit_on_error=False)
@@ -281,13 +283,19 @@ class DeploysScreen(DataScreen):
 
     def _refresh_canary(self) -> None:
         canaries = [n for n, v in self.views.items() if v.state.canary_release]
-        if canaries and self.is_current:
+        if canaries and self.is_current and not self._analysis_failed:
             self.load_analysis(canaries)
 
     @work(thread=True, exclusive=True, group="deploys.canary", exit_on_error=False)
     def load_analysis(self, environments: list[str]) -> None:
         cockpit = self.cockpit
-        found = (analyse(cockpit.store, cockpit.config, env, cockpit.clock) for env in environments)
+        try:
+            found = [analyse(cockpit.store, cockpit.config, e, cockpit.clock) for e in environments]
+        except Exception:
+            # Reported once through the error path; the timer stops asking until a reload,
+            # rather than raising the same error every few seconds.
+            self._analysis_failed = True
+            raise
         analyses = [a for a in found if a is not None]
         if not get_current_worker().is_cancelled:
             self.post_message(CanaryAnalysed(analyses))

@@ -29,6 +29,7 @@ from textual.worker import get_current_worker
 from llmops_tui.config import CONFIG_NAME, ProjectConfig
 from llmops_tui.domain.comparison import Comparison, GateResult, RunTotals
 from llmops_tui.domain.evals import EvalRun, RunStatus
+from llmops_tui.errors import LlmopsError
 from llmops_tui.formatting import ms, percent, usd
 from llmops_tui.store import Store
 from llmops_tui.tui.screens.base import DataScreen
@@ -101,7 +102,9 @@ class RunsLoaded(Message):
 @dataclass
 class ComparisonLoaded(Message):
     pair: Pair
-    comparison: Comparison
+    comparison: Comparison | None
+    error: str | None = None
+    """Why the pair can't be compared (runs that share no cases, a run deleted meanwhile)."""
 
 
 @dataclass
@@ -145,6 +148,8 @@ class EvalsScreen(DataScreen):
         self.baseline: str | None = None
         """Marked with `b`; the pair's baseline once compared."""
         self.comparison: Comparison | None = None
+        self._compared: Pair | None = None
+        """The pair last compared (or found not comparable): a reload doesn't redo it."""
         self._runs: list[EvalRun] = []
         self._totals: dict[str, RunTotals] = {}
 
@@ -196,7 +201,7 @@ class EvalsScreen(DataScreen):
             self.comparison = None
         self._runs, self._totals = loaded.runs, loaded.totals
         self._redraw_runs()
-        if self.pair is not None and self.comparison is None:
+        if self.pair is not None and self.pair != self._compared:
             self._compare(self.pair)
         elif self.pair is None:
             self._show_comparison(None)
@@ -211,15 +216,20 @@ class EvalsScreen(DataScreen):
         self._show_status()
 
     def _compare(self, pair: Pair) -> None:
-        self.pair = pair
+        self.pair, self._compared = pair, pair
         self.pair_title.update(f"comparing {pair[1][:8]} with baseline {pair[0][:8]}…")
         self.load_comparison(pair)
 
     @work(thread=True, exclusive=True, group="evals.compare", exit_on_error=False)
     def load_comparison(self, pair: Pair) -> None:
-        comparison = compare_pair(self.cockpit.store, self.cockpit.config, *pair)
+        try:
+            loaded = ComparisonLoaded(
+                pair, compare_pair(self.cockpit.store, self.cockpit.config, *pair)
+            )
+        except LlmopsError as error:  # a user's error: one line, and the screen stays
+            loaded = ComparisonLoaded(pair, None, str(error))
         if not get_current_worker().is_cancelled:
-            self.post_message(ComparisonLoaded(pair, comparison))
+            self.post_message(loaded)
 
     @on(ComparisonLoaded)
     def comparison_loaded(self, loaded: ComparisonLoaded) -> None:
@@ -227,6 +237,10 @@ class EvalsScreen(DataScreen):
             return  # another pair was asked for meanwhile
         self.comparison = loaded.comparison
         self._show_comparison(loaded.comparison)
+        if loaded.error is not None:
+            self.pair_title.update(f"can't compare {loaded.pair[1][:8]} with {loaded.pair[0][:8]}")
+            self.totals_line.update(loaded.error)
+            self.notify(loaded.error, title="error", severity="error", markup=False)
 
     def _show_comparison(self, comparison: Comparison | None) -> None:
         title = self.pair_title
