@@ -1,0 +1,105 @@
+"""The option convention shared by the built-in judges (`judges/options.py`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from llmops_tui.builtin_plugins.judges import BUILTIN_JUDGES
+from llmops_tui.builtin_plugins.judges.options import CheckedJudge
+from llmops_tui.plugin_api import Judge, JudgeError
+from llmops_tui.plugin_manager import load_plugins
+from tests.plugins.judging import judge
+
+EXPECTED = {"must_include": ["1Z8V7W460394712285"], "order": {"tracking": "1Z8V7W"}}
+
+
+def test_every_builtin_judge_is_registered_through_the_hook() -> None:
+    plugins = load_plugins(load_entrypoints=False)
+    names = {
+        "exact", "contains", "regex", "json_valid", "json_schema", "numeric",
+        "similarity", "length", "latency", "cost", "llm_rubric",
+    }  # fmt: skip
+    assert names <= set(plugins.judges.names())
+    for name in names:
+        assert plugins.judges.owners[name] == "llmops_tui.builtin_plugins.judges"
+        assert isinstance(plugins.judges.get(name), Judge)
+        assert isinstance(plugins.judges.get(name), CheckedJudge)
+    assert plugins.warnings == []
+
+
+def test_value_option_wins_over_the_case() -> None:
+    score = judge("exact", "yes", {"value": "yes"}, expected="no")
+    assert score.passed
+
+
+def test_field_picks_a_member_by_dotted_path() -> None:
+    assert judge("contains", "track 1Z8V7W", {"field": "order.tracking"}, expected=EXPECTED).passed
+    score = judge("contains", "nothing", {"field": "must_include"}, expected=EXPECTED)
+    assert not score.passed
+    assert score.reason == "missing '1Z8V7W460394712285'"
+
+
+def test_field_indexes_lists() -> None:
+    score = judge("exact", "1Z8V7W460394712285", {"field": "must_include.0"}, expected=EXPECTED)
+    assert score.passed
+
+
+@pytest.mark.parametrize(
+    ("options", "expected", "message"),
+    [
+        ({"field": "cites"}, EXPECTED, "contains: case 'sr-9' has no expected field 'cites'"),
+        ({"field": "order.carrier"}, EXPECTED, "has no expected field 'order.carrier'"),
+        ({"field": "must_include"}, None, "has no expected field 'must_include'"),
+        ({}, None, "case 'sr-9' has no expected value"),
+        ({}, EXPECTED, "expected is a mapping (must_include, order): pick a member with `field"),
+        ({"value": "a", "field": "b"}, None, "options 'value' and 'field' exclude each other"),
+        ({"value": []}, None, "contains: the expected list is empty"),
+    ],
+)
+def test_missing_or_unusable_expectations_are_judge_errors(
+    options: dict[str, Any], expected: Any, message: str
+) -> None:
+    with pytest.raises(JudgeError) as raised:
+        judge("contains", "answer", options, expected=expected, case_id="sr-9")
+    assert str(raised.value).startswith("contains: ")
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_unknown_options_suggest_the_close_name() -> None:
+    with pytest.raises(JudgeError) as raised:
+        judge("contains", "a", {"value": "a", "ignore_cases": True})
+    assert str(raised.value) == (
+        "contains: unknown option 'ignore_cases' (did you mean 'ignore_case'?); "
+        "options: field, ignore_case, mode, value"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "message"),
+    [
+        ("contains", {"value": "a", "mode": "most"}, "option 'mode': expected 'all' or 'any'"),
+        ("exact", {"value": "a", "ignore_case": "yes"}, "option 'ignore_case': expected true or"),
+        ("numeric", {"value": 1, "abs_tol": -1}, "option 'abs_tol': expected a number >= 0"),
+        ("numeric", {"value": 1, "rel_tol": "5%"}, "option 'rel_tol': expected a number, got"),
+        ("similarity", {"value": "a", "threshold": 2}, "option 'threshold': expected 0..1"),
+        ("regex", {"value": "(unclosed"}, "regex: bad pattern '(unclosed'"),
+        ("length", {}, "length: set 'min', 'max' or 'field'"),
+        ("length", {"min": 10, "max": 5}, "'min' (10) is above 'max' (5)"),
+        ("latency", {}, "latency: option 'max_ms' is required"),
+        ("cost", {"max_usd": "1"}, "cost: option 'max_usd': expected a number"),
+        ("json_valid", {"type": "dict"}, "option 'type': expected 'object' or 'array'"),
+        ("json_schema", {"value": {"type": "nope"}}, "json_schema: invalid schema: "),
+        ("llm_rubric", {"rubric": "x"}, "llm_rubric: option 'provider' is required"),
+    ],
+)
+def test_bad_options_are_refused_up_front_in_one_line(
+    name: str, options: dict[str, Any], message: str
+) -> None:
+    judge_object = next(j for j in BUILTIN_JUDGES if j.name == name)
+    with pytest.raises(JudgeError) as raised:
+        judge_object.check_options(options)
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value)
