@@ -103,3 +103,30 @@ def test_bad_options_are_refused_up_front_in_one_line(
         judge_object.check_options(options)
     assert message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("exact", {"field": "answer", "ignore_case": True, "strip": False}),
+        ("contains", {"value": ["a", "b"], "mode": "none", "ignore_case": True}),
+        ("regex", {"value": r"^\d+$", "ignore_case": True, "multiline": True, "full": True}),
+        ("json_valid", {"extract": True, "type": "object"}),
+        ("json_schema", {"value": '{"type": "object"}', "extract": True}),
+        ("numeric", {"value": "42", "abs_tol": 0.5, "rel_tol": 0.01, "pick": "only"}),
+        ("similarity", {"field": "a", "threshold": 0.7, "method": "words", "ignore_case": True}),
+        ("length", {"min": 1, "unit": "words", "field": "max_words"}),
+        ("latency", {"max_ms": 2500}),
+        ("cost", {"max_usd": 0.01}),
+        (
+            "llm_rubric",
+            {
+                "provider": "scripted", "model": "judge", "rubric": "Polite.", "scale": [1, 5],
+                "threshold": 4, "params": {"temperature": 0}, "field": "answer",
+                "examples": [{"output": "Hi", "score": 5, "reason": "polite"}],
+            },
+        ),
+    ],
+)  # fmt: skip
+def test_every_documented_option_is_accepted(name: str, options: dict[str, Any]) -> None:
+    next(j for j in BUILTIN_JUDGES if j.name == name).check_options(options)

@@ -62,12 +62,12 @@ def test_request_carries_rubric_examples_case_and_answer() -> None:
     assert roles == ["system", "user", "assistant", "user"]
     assert "Polite and gives the tracking number." in request.messages[0].content
     assert '{"score": <number from 0 to 1>' in request.messages[0].content
-    assert request.messages[1].content == "Answer:\nNo idea."
+    assert request.messages[1].content == "<answer>\nNo idea.\n</answer>"
     assert json.loads(request.messages[2].content) == {"score": 0, "reason": "unhelpful"}
     assert request.messages[3].content == (
-        "Input:\nquestion: Where is my order?\n\n"
-        'Reference:\n["1Z8V7W"]\n\n'
-        "Answer:\nYour tracking number is 1Z8V7W."
+        "<input>\nquestion: Where is my order?\n</input>\n\n"
+        '<reference>\n["1Z8V7W"]\n</reference>\n\n'
+        "<answer>\nYour tracking number is 1Z8V7W.\n</answer>"
     )
 
 
