@@ -55,7 +55,9 @@ def test_field_indexes_lists() -> None:
         ({}, None, "case 'sr-9' has no expected value"),
         ({}, EXPECTED, "expected is a mapping (must_include, order): pick a member with `field"),
         ({"value": "a", "field": "b"}, None, "options 'value' and 'field' exclude each other"),
-        ({"value": []}, None, "contains: the expected list is empty"),
+        ({"value": []}, None, "contains: option 'value' is an empty list"),
+        ({"field": "order"}, EXPECTED, "expected is a mapping (tracking): pick a member"),
+        ({"value": [None]}, None, "option 'value': expected a string, a number or a list"),
     ],
 )
 def test_missing_or_unusable_expectations_are_judge_errors(
@@ -130,3 +132,12 @@ def test_bad_options_are_refused_up_front_in_one_line(
 )  # fmt: skip
 def test_every_documented_option_is_accepted(name: str, options: dict[str, Any]) -> None:
     next(j for j in BUILTIN_JUDGES if j.name == name).check_options(options)
+
+
+@pytest.mark.parametrize("name", ["exact", "contains", "similarity"])
+def test_a_value_that_is_not_text_is_refused_up_front(name: str) -> None:
+    with pytest.raises(JudgeError) as raised:
+        next(j for j in BUILTIN_JUDGES if j.name == name).check_options({"value": {"a": 1}})
+    assert str(raised.value) == (
+        f"{name}: option 'value': expected a string, a number or a list of them, got {{'a': 1}}"
+    )

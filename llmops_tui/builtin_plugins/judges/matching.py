@@ -40,7 +40,9 @@ class Exact:
         return options, options.flag("ignore_case", False), options.flag("strip", True)
 
     def check_options(self, raw: Mapping[str, Any]) -> None:
-        self._options(raw)
+        options = self._options(raw)[0]
+        if options.has("value"):
+            as_texts(options.raw["value"], options)
 
     def judge(self, item: JudgeInput) -> Score:
         options, ignore_case, strip = self._options(item.options)
@@ -77,7 +79,9 @@ class Contains:
         )
 
     def check_options(self, raw: Mapping[str, Any]) -> None:
-        self._options(raw)
+        options = self._options(raw)[0]
+        if options.has("value"):
+            as_texts(options.raw["value"], options)
 
     def judge(self, item: JudgeInput) -> Score:
         options, mode, ignore_case = self._options(item.options)

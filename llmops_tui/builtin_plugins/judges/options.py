@@ -160,9 +160,9 @@ def as_texts(value: Any, options: JudgeOptions) -> tuple[str, ...]:
         elif isinstance(one, int | float) and not isinstance(one, bool):
             texts.append(str(one))
         else:
-            raise options.error(_not_text(value))
+            raise options.error(_not_text(value, options))
     if not texts:
-        raise options.error("the expected list is empty")
+        raise options.error(f"{_source(options)} is an empty list")
     return tuple(texts)
 
 
@@ -173,8 +173,15 @@ def as_text(value: Any, options: JudgeOptions) -> str:
     return as_texts(value, options)[0]
 
 
-def _not_text(value: object) -> str:
-    if isinstance(value, Mapping):
+def _source(options: JudgeOptions) -> str:
+    return "option 'value'" if options.has("value") else "expected"
+
+
+def _not_text(value: object, options: JudgeOptions) -> str:
+    if isinstance(value, Mapping) and not options.has("value"):
         keys = ", ".join(str(k) for k in list(value)[:5])
         return f'expected is a mapping ({keys}): pick a member with `field = "..."`'
-    return f"expected a string, a number or a list of them, got {excerpt(repr(value))}"
+    return (
+        f"{_source(options)}: expected a string, a number or a list of them, "
+        f"got {excerpt(repr(value))}"
+    )

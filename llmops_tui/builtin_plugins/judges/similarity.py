@@ -58,7 +58,9 @@ class Similarity:
         return options, threshold, method, options.flag("ignore_case", False)
 
     def check_options(self, raw: Mapping[str, Any]) -> None:
-        self._options(raw)
+        options = self._options(raw)[0]
+        if options.has("value"):
+            as_texts(options.raw["value"], options)
 
     def judge(self, item: JudgeInput) -> Score:
         options, threshold, method, ignore_case = self._options(item.options)
