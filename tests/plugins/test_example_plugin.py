@@ -40,3 +40,9 @@ def test_the_allowlist_can_leave_it_out() -> None:
     plugins = load_plugins(load_entrypoints=True, allowlist=[])
     assert "no_pii" not in plugins.judges.names()
     assert "contains" in plugins.judges.names()
+
+
+def test_its_hookimpls_all_name_real_hooks() -> None:
+    plugins = load_plugins(load_entrypoints=True, allowlist=[DISTRIBUTION])
+    assert plugins.manager.get_plugin(DISTRIBUTION) is not None
+    plugins.manager.check_pending()  # raises PluginValidationError for a misspelt hook
