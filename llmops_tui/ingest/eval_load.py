@@ -48,7 +48,8 @@ class EvalFileRead:
 def load_eval_file(
     store: Store, info: FileInfo, key: str, sniffed: Sniffed, report: FileReport
 ) -> EvalFileRead:
-    """Import every run of an eval file; counts go into `report`.
+    """Import every run of an eval file; counts go into `report`. `key` (the resolved path)
+    is the runs' `source_path`; errors name the path as the user gave it.
 
     Raises:
         IngestError: the file can't be read or imported (one line: file, line or path, field).
@@ -58,9 +59,9 @@ def load_eval_file(
     try:
         imports, read = _parse(data, sniffed.format, key)
     except EvalFileError as error:
-        raise IngestError(key, str(error), line=error.line) from None
+        raise IngestError(str(info.path), str(error), line=error.line) from None
     except RecordError as error:
-        raise IngestError(key, str(error)) from None
+        raise IngestError(str(info.path), str(error)) from None
     for item in imports:
         added = store.evals.import_run(item.run, item.results)
         report.eval_runs += bool(added) or not item.results
@@ -103,10 +104,13 @@ def _json(data: bytes) -> object:
         return json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         line = getattr(error, "lineno", None)
-        detail = error.msg if isinstance(error, json.JSONDecodeError) else "not UTF-8"
-        where = f" at column {error.colno}" if isinstance(error, json.JSONDecodeError) else ""
+        detail = (
+            f"column {error.colno}: {error.msg}"
+            if isinstance(error, json.JSONDecodeError)
+            else "not UTF-8 text"
+        )
         raise EvalFileError(
-            f"not valid JSON ({detail}{where}; a truncated or half-written file?)", line=line
+            f"not valid JSON ({detail}); a truncated or half-written file?", line=line
         ) from None
 
 
