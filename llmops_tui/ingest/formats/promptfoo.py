@@ -263,7 +263,7 @@ def _result(run_id: str, cell: JsonObject, where: str, reps: Repetitions) -> Eva
         else None,
         output=_output(response.get("output")),
         input=vars_ or None,
-        expected=_assertions(test_case) or None,
+        expected=_assertions(test_case, where) or None,
         latency_ms=get_amount(cell, "latencyMs", field=f"{where}.latencyMs"),
         input_tokens=get_count(usage, "prompt", field=f"{usage_where}.prompt"),
         output_tokens=get_count(usage, "completion", field=f"{usage_where}.completion"),
@@ -305,9 +305,9 @@ def _short(value: object, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _assertions(test_case: JsonObject) -> list[dict[str, Any]]:
+def _assertions(test_case: JsonObject, where: str) -> list[dict[str, Any]]:
     return [
         {k: a[k] for k in ("type", "value", "threshold", "metric") if k in a}
-        for a in test_case.get("assert") or []
+        for a in get_list(test_case, "assert", field=f"{where}.testCase.assert")
         if isinstance(a, dict)
     ]
