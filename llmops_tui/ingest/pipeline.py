@@ -41,7 +41,7 @@ ProgressCallback = Callable[[int], None]
 
 
 class Ingestor:
-    """Loads trace files into a store; one instance per run (or per watch loop)."""
+    """Loads trace and eval files into a store; one instance per run (or per watch loop)."""
 
     def __init__(
         self,

@@ -76,6 +76,7 @@ def test_inspect_json_log_is_one_run_with_a_result_per_sample_and_scorer(
         ("2", 0, "match", True, 1.0, "No", 58, 2, 1775.0, None, None),
         ("3", 0, "match", False, 0.0, "No", 70, 2, 657.0, None, None),
     ]
+    assert store.evals.results(run.run_id)["passed"].to_list() == [True, True, False]
     # The per-sample tokens add up to the log's own total.
     usage = json.loads(path.read_text())["stats"]["model_usage"]["openai/gpt-4o-mini"]
     totals = _rows(

@@ -88,7 +88,7 @@ def import_promptfoo(document: object, *, source_path: str) -> list[EvalImport]:
     prompts = _prompts(summary, where)
     stats = get_dict(summary, "stats", field=f"{where}stats")
     duration = get_amount(stats, "durationMs", field=f"{where}stats.durationMs")
-    grid = _Grid(eval_id, where)
+    grid = _Grid(eval_id)
     for index, item in enumerate(get_list(summary, "results", field=f"{where}results")):
         grid.add(require_dict(item, field=f"{where}results[{index}]"), f"{where}results[{index}]")
     shared = {
@@ -96,11 +96,10 @@ def import_promptfoo(document: object, *, source_path: str) -> list[EvalImport]:
         "description": description,
         "promptfooVersion": meta.get("promptfooVersion"),
         "summaryVersion": summary.get("version"),
-        "stats": stats,
+        "eval_stats": stats,
     }
     imports = []
-    for column, (run_id, results) in enumerate(grid.runs()):
-        first = grid.first[run_id]
+    for run_id, first, results in grid.runs():
         prompt_idx = first.get("promptIdx")
         provider_id, prompt_label = grid.column_of(first)
         completed = _completed_prompt(prompts, prompt_idx, provider_id, prompt_label)
@@ -126,7 +125,6 @@ def import_promptfoo(document: object, *, source_path: str) -> list[EvalImport]:
             source_path=source_path,
             config={
                 **shared,
-                "column": column,
                 "promptIdx": prompt_idx,
                 "promptId": first.get("promptId"),
                 "prompt": completed.get("raw"),
@@ -164,12 +162,10 @@ def _completed_prompt(
 class _Grid:
     """Cells gathered into one run per (prompt, provider) column."""
 
-    def __init__(self, eval_id: str, where: str) -> None:
+    def __init__(self, eval_id: str) -> None:
         self._eval_id = eval_id
-        self._where = where
         self._cells: dict[str, list[tuple[JsonObject, str]]] = {}
-        self._order: list[str] = []
-        self.first: dict[str, JsonObject] = {}
+        """Column key (`promptIdx`, or provider and template) -> (cell, JSON path) in file order."""
         self._reps = Repetitions()
 
     def column_of(self, cell: JsonObject) -> tuple[str | None, str | None]:
@@ -192,21 +188,18 @@ class _Grid:
         if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
             raise fail(f"{where}.promptIdx", "an integer", index)
         key = str(index) if index is not None else orjson.dumps(self.column_of(cell)).decode()
-        if key not in self._cells:
-            self._cells[key] = []
-            self._order.append(key)
-            self.first[key] = cell
-        self._cells[key].append((cell, where))
+        self._cells.setdefault(key, []).append((cell, where))
 
-    def runs(self) -> list[tuple[str, list[EvalResult]]]:
-        single = len(self._order) == 1
+    def runs(self) -> list[tuple[str, JsonObject, list[EvalResult]]]:
+        """(run id, the column's first cell, its results) per column, by `promptIdx`."""
+        single = len(self._cells) == 1
         out = []
-        for position, key in enumerate(sorted(self._order, key=_column_order)):
+        for position, key in enumerate(sorted(self._cells, key=_column_order)):
             suffix = key if key.isdigit() else str(position)
             run_id = self._eval_id if single else f"{self._eval_id}/{suffix}"
-            self.first[run_id] = self.first[key]
-            results = [_result(run_id, cell, where, self._reps) for cell, where in self._cells[key]]
-            out.append((run_id, results))
+            cells = self._cells[key]
+            results = [_result(run_id, cell, where, self._reps) for cell, where in cells]
+            out.append((run_id, cells[0][0], results))
         return out
 
     def repeats(self, run_id: str) -> int:
