@@ -152,7 +152,9 @@ def load_plugins(
     }
     broken = collect(manager, registries, loading.warnings)
     registered = registered_by(registries)
-    infos = [_info(manager, name, plugin, loading, registered) for name, plugin in _plugins(manager)]
+    infos = [
+        _info(manager, name, plugin, loading, registered) for name, plugin in _plugins(manager)
+    ]
     for name, problem in broken.items():
         source = loading.sources.get(name, "unknown")
         dist, version = loading.distributions.get(name, (None, None))
