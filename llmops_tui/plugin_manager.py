@@ -242,7 +242,8 @@ def _register(
         manager.register(plugin, name=name)
     except Exception as error:
         # pluggy refuses a hookimpl whose arguments the spec doesn't offer, or a taken name.
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        # pluggy's validation message spans lines (which hook, the definition, the problem).
+        reason = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
         warning = f"plugin {label} was skipped: {type(error).__name__}: {reason}"
         loading.warnings.append(warning)
         dist, version = loading.distributions.get(name, (None, None))
