@@ -8,10 +8,10 @@ import inspect
 import re
 import tomllib
 import types
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pluggy
 import pytest
 
 from llmops_tui import hookspecs
@@ -102,7 +102,7 @@ def test_hook_register_providers(provider_request: MakeProviderRequest) -> None:
 
     class Plugin:
         @hookimpl
-        def register_providers(self, register: pluggy.HookCaller) -> None:
+        def register_providers(self, register: Callable[[object], None]) -> None:
             register(Reverse())
 
     plugins = load_plugins(load_entrypoints=False, extra=[("rev", Plugin())])
@@ -124,7 +124,7 @@ def test_hook_register_judges(judge_input: MakeJudgeInput) -> None:
 
     class Plugin:
         @hookimpl
-        def register_judges(self, register: pluggy.HookCaller) -> None:
+        def register_judges(self, register: Callable[[object], None]) -> None:
             register(Short())
 
     judge = load_plugins(load_entrypoints=False, extra=[("j", Plugin())]).judges.get("short")
@@ -148,7 +148,7 @@ def test_hook_register_deploy_targets() -> None:
 
     class Plugin:
         @hookimpl
-        def register_deploy_targets(self, register: pluggy.HookCaller) -> None:
+        def register_deploy_targets(self, register: Callable[[object], None]) -> None:
             register(Memory())
 
     target = load_plugins(load_entrypoints=False, extra=[("m", Plugin())]).deploy_targets.get(
@@ -189,9 +189,7 @@ def test_hook_release_deployed() -> None:
         def release_deployed(self, request: DeployRequest) -> None:
             seen.append((request.environment, "only-request", ""))
 
-    plugins = load_plugins(
-        load_entrypoints=False, extra=[("a", Plugin()), ("b", OnlyRequest())]
-    )
+    plugins = load_plugins(load_entrypoints=False, extra=[("a", Plugin()), ("b", OnlyRequest())])
     request, outcome = _deploy()
 
     assert plugins.notify("release_deployed", request=request, outcome=outcome) == []

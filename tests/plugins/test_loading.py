@@ -154,9 +154,7 @@ def test_project_module_is_imported_from_the_project_folder(tmp_path: Path) -> N
         "    register(Fixed('local'))\n",
     )
     try:
-        plugins = load_plugins(
-            ["fake_local_plugin"], load_entrypoints=False, project_root=tmp_path
-        )
+        plugins = load_plugins(["fake_local_plugin"], load_entrypoints=False, project_root=tmp_path)
     finally:
         sys.modules.pop("fake_local_plugin", None)
 
@@ -176,7 +174,11 @@ def test_entry_point_that_fails_to_import_names_its_distribution(site: Path) -> 
         "RuntimeError: needs a newer llmops"
     ]
     [info] = [i for i in plugins.infos if i.name == "broken"]
-    assert (info.source, info.distribution, info.version) == ("entry point", "llmops-broken", "0.3.1")
+    assert (info.source, info.distribution, info.version) == (
+        "entry point",
+        "llmops-broken",
+        "0.3.1",
+    )
 
 
 def test_allowlist_limits_entry_points_by_name_or_distribution(

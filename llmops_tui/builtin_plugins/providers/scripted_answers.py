@@ -91,6 +91,9 @@ def bad_answer(expected: Any, question: str, wants_json: bool, rng: random.Rando
         sentences.append("I've passed this to a specialist, who will reply by email.")
     if spec["cites"] and "cites" not in chosen:
         sentences.append("See " + ", ".join(_cite(c) for c in spec["cites"]) + ".")
+    if "must_include" in chosen:
+        # Another sentence (the escalation line says "specialist") must not supply them.
+        sentences = [s for s in sentences if not any(i in s for i in spec["must_include"])]
     if "max_words" in chosen and spec["max_words"]:
         sentences += [FILLER] * (spec["max_words"] // len(FILLER.split()) + 1)
         return " ".join(sentences)
