@@ -159,7 +159,8 @@ def load_plugins(
         source = loading.sources.get(name, "unknown")
         dist, version = loading.distributions.get(name, (None, None))
         infos.append(PluginInfo(name, source, version, (), (), dist, problem))
-    return Plugins(manager, providers, judges, targets, infos + loading.failed, loading.warnings)
+    warnings = list(dict.fromkeys(loading.warnings))  # one line per problem, however met
+    return Plugins(manager, providers, judges, targets, infos + loading.failed, warnings)
 
 
 def _discover(
@@ -216,7 +217,7 @@ def _load_module(manager: pluggy.PluginManager, module_path: str, loading: _Load
     loading.sources[module_path] = "llmops.toml"
     label = f"{module_path!r} (llmops.toml)"
     if manager.get_plugin(module_path) is not None:
-        loading.warnings.append(f"plugin {label} is already loaded; listed once is enough")
+        loading.warnings.append(f"plugin {label} is listed twice; it is loaded once")
         return
     try:
         module = importlib.import_module(module_path)
@@ -238,6 +239,13 @@ def _failed(loading: _Loading, name: str, label: str, error: BaseException) -> N
 def _register(
     manager: pluggy.PluginManager, plugin: object, name: str, label: str, loading: _Loading
 ) -> bool:
+    if manager.is_registered(plugin):
+        # Listed in llmops.toml and installed as an entry point: one copy is loaded.
+        loading.warnings.append(
+            f"plugin {label} is already loaded as {manager.get_name(plugin)!r}; "
+            "it needs listing only once"
+        )
+        return False
     try:
         manager.register(plugin, name=name)
     except Exception as error:

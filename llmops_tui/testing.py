@@ -180,9 +180,12 @@ def judge_input() -> MakeJudgeInput:
         if response is None and latency_ms is not None:
             response = ProviderResponse(text=output, latency_ms=latency_ms)
         return JudgeInput(
-            case=case, output=output, options=dict(options or {}), response=response,
+            case=case,
+            output=output,
+            options=dict(options or {}),
+            response=response,
             complete=complete,
-        )  # fmt: skip
+        )
 
     return make
 

@@ -237,3 +237,16 @@ def test_trace_env_prints_hook_calls(
     plugins.manager.hook.eval_run_finished(run=None)
 
     assert "eval_run_finished" in capsys.readouterr().err
+
+
+def test_installed_plugin_also_listed_in_llmops_toml_loads_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(ALLOWLIST_ENV, raising=False)
+    plugins = load_plugins(["llmops_openai", "llmops_openai"], allowlist=None)
+
+    assert plugins.warnings == [
+        "plugin 'llmops_openai' (llmops.toml) is already loaded as 'openai'; "
+        "it needs listing only once"
+    ]
+    assert plugins.providers.owners["openai"] == "openai"

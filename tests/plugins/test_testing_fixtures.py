@@ -42,9 +42,14 @@ def test_register_plugin_reaches_the_manager_and_load_plugins(
 
 def test_judge_input_builds_a_case(judge_input: MakeJudgeInput) -> None:
     item = judge_input(
-        "Your order shipped.", expected={"must_include": ["shipped"]}, options={"x": 1},
-        case_id="sr-9", latency_ms=120.0, tags=["order"], required=True,
-    )  # fmt: skip
+        "Your order shipped.",
+        expected={"must_include": ["shipped"]},
+        options={"x": 1},
+        case_id="sr-9",
+        latency_ms=120.0,
+        tags=["order"],
+        required=True,
+    )
 
     assert item.output == "Your order shipped."
     assert item.case.case_id == "sr-9"
