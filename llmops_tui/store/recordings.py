@@ -67,7 +67,8 @@ class RecordingRepository:
             return None
         params = {
             "model": request.model,
-            "needle": needle(wanted[1]),
+            # A user message of only escaped characters (all CJK, say) leans on the system's.
+            "needle": needle(wanted[1]) or needle(wanted[0] or ""),
             "limit": CANDIDATE_LIMIT,
         }
         with self._store.reader() as cur:
