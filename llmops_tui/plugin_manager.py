@@ -139,8 +139,8 @@ def load_plugins(
     loading = _Loading()
     manager = _discover(loading, load_entrypoints, allowlist, project_plugins, project_root)
     for name, plugin in extra:
-        if _register(manager, plugin, name, repr(name), loading):
-            loading.sources[name] = "test"
+        loading.sources[name] = "test"
+        _register(manager, plugin, name, repr(name), loading)
     _warn_unknown_hooks(manager, loading.warnings)
     providers: Registry[Provider] = Registry("provider", Provider)
     judges: Registry[Judge] = Registry("judge", Judge)

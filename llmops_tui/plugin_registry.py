@@ -23,13 +23,6 @@ from llmops_tui.errors import LlmopsError, PluginError
 
 T = TypeVar("T")
 
-REGISTRATION_HOOKS: tuple[tuple[str, str], ...] = (
-    ("register_providers", "providers"),
-    ("register_judges", "judges"),
-    ("register_deploy_targets", "deploy_targets"),
-)
-"""(hook, `Plugins` attribute) for every registration hook, in the order they are called."""
-
 
 class UnknownPluginObjectError(LlmopsError):
     """A provider, judge or deploy target named in a command or `llmops.toml` isn't loaded."""
