@@ -19,6 +19,7 @@ from llmops_tui.cli.context import CliContext
 from llmops_tui.cli.demo import demo_command
 from llmops_tui.cli.ingest import ingest_command
 from llmops_tui.cli.init import init_command
+from llmops_tui.cli.plugins import plugins_command
 from llmops_tui.cli.reprice import reprice_command
 from llmops_tui.cli.stats import stats_command
 from llmops_tui.cli.versions import versions_group
@@ -108,6 +109,7 @@ cli.add_command(reprice_command)
 cli.add_command(demo_command)
 cli.add_command(watch_command)
 cli.add_command(versions_group)
+cli.add_command(plugins_command)
 
 
 def main() -> None:

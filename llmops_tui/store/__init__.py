@@ -11,7 +11,8 @@ read-write and a read-only connection to one file in the same process. Repositor
 the store: `store.spans`, `store.sources`, `store.metrics`, `store.overview`, `store.traces`,
 and the version registry's `store.versions`, `store.labels`, `store.releases`, `store.links`
 the Versions screen's `store.version_scores`, `store.evals` (eval runs and results) and
-`store.gates` (gate verdicts) (API in their docstrings).
+`store.gates` (gate verdicts), `store.recordings` (recorded answers `replay` serves) (API in
+their docstrings).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from llmops_tui.store.links import LinkRepository
 from llmops_tui.store.metrics import MetricsRepository
 from llmops_tui.store.migrate import available_migrations, check_compatible, migrate
 from llmops_tui.store.overview import OverviewRepository
+from llmops_tui.store.recordings import RecordingRepository
 from llmops_tui.store.releases import ReleaseRepository
 from llmops_tui.store.sources import SourceRepository
 from llmops_tui.store.spans import SpanRepository
@@ -85,6 +87,7 @@ class Store:
         self.gates = GateRepository(self)
         self.links = LinkRepository(self)
         self.version_scores = VersionScoreRepository(self)
+        self.recordings = RecordingRepository(self)
 
     def exists(self) -> bool:
         return self.path.exists()
