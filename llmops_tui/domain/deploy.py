@@ -63,11 +63,17 @@ class CanaryVerdict(StrEnum):
 class CanaryThresholds:
     """When a canary fails, from `[canary]` in `llmops.toml` (the plan)."""
 
-    min_requests: int = 200
-    """Per cohort, before any verdict."""
+    min_requests: int = 700
+    """Per cohort, before any verdict. 700 is the smallest (in steps of 50) at which a canary
+    with twice a 5% baseline error rate fails >= 90% of the time (simulated, 1,000 runs:
+    `bench/canary_simulation.py`, figures in `bench/RESULTS.md`); at 200 it fails only ~40%
+    of the time: 10 errors against 20 are not significant. A 2% base rate needs about 2.5x as
+    many requests. +30% p50 latency is caught at 200 already."""
     alpha: float = 0.05
+    """Family-wise: the chance that an identical canary fails any check (Holm-adjusted)."""
     max_error_rate_increase: float = 0.5
-    """Relative: 0.5 fails a canary whose error rate is significantly above 1.5× baseline's."""
+    """Relative: 0.5 fails a canary whose error rate is significantly above baseline's and
+    observed at 1.5× baseline's or more."""
     max_latency_increase: float = 0.1
     """Relative, on p50: 0.1 fails a significantly slower canary whose p50 is 10%+ higher."""
     max_cost_increase: float = 0.2
