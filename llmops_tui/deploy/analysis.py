@@ -11,8 +11,8 @@ the canary outright. Several checks on one canary would each add their false ala
 p-values are adjusted by a weighted Holm procedure over the checks that have data: an
 identical canary then fails a check at most `alpha` of the time whatever the number of judges
 (Holm controls the family-wise error rate and is uniformly more powerful than Bonferroni; the
-weights give error rate and latency, which decide alone, the larger share of `alpha`). Below `min_requests` in either
-cohort there is no verdict (`WAITING`), though the checks are still shown.
+weights give error rate and latency, which decide alone, the larger share of `alpha`). Below
+`min_requests` in either cohort there is no verdict (`WAITING`), though the checks show.
 """
 
 from __future__ import annotations
@@ -50,9 +50,15 @@ def analyse_canary(
     thresholds: CanaryThresholds,
 ) -> CanaryAnalysis:
     """Analyse the two releases' requests in `environment` over `[since, until)`."""
-    window = {"since": since, "until": until, "environment": environment}
-    baseline = store.canary.cohort(baseline_release, versus=canary_release, **window)
-    canary = store.canary.cohort(canary_release, versus=baseline_release, **window)
+    baseline, canary = (
+        store.canary.cohort(
+            release, since=since, until=until, environment=environment, versus=other
+        )
+        for release, other in (
+            (baseline_release, canary_release),
+            (canary_release, baseline_release),
+        )
+    )
     result = analyse_cohorts(baseline, canary, thresholds)
     return CanaryAnalysis(
         environment=environment,

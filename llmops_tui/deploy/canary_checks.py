@@ -126,8 +126,8 @@ def scores(baseline: Cohort, canary: Cohort, thresholds: CanaryThresholds) -> li
     drafts = []
     for name in sorted(theirs.keys() | ours.keys()):
         b, c = theirs.get(name), ours.get(name)
-        source = (b or c).source if (b or c) else ScoreSource.JUDGE
-        metric = "feedback" if source is ScoreSource.USER else f"judge:{name}"
+        either = b or c
+        metric = "feedback" if either and either.source is ScoreSource.USER else f"judge:{name}"
         if b is None or c is None or min(b.count, c.count) < MIN_SCORES:
             counts = f"{b.count if b else 0:,} and {c.count if c else 0:,}"
             drafts.append(

@@ -25,8 +25,8 @@ from pathlib import Path
 import duckdb
 
 from llmops_tui.errors import StoreError
-from llmops_tui.store.connection import open_connection, writer_waiting
 from llmops_tui.store.canary import CanaryRepository
+from llmops_tui.store.connection import open_connection, writer_waiting
 from llmops_tui.store.evals import EvalRepository
 from llmops_tui.store.gates import GateRepository
 from llmops_tui.store.labels import LabelRepository

@@ -135,5 +135,7 @@ class CanaryRepository:
 def _score(item: dict[str, object]) -> ScoreSample:
     source = ScoreSource.USER if item["is_user"] else ScoreSource.JUDGE
     count, mean, sample = item["n"], item["mean"], item["sample"]
-    assert isinstance(count, int) and isinstance(mean, float) and isinstance(sample, list)
+    assert isinstance(count, int)
+    assert isinstance(mean, float)
+    assert isinstance(sample, list)
     return ScoreSample(str(item["name"]), source, count, mean, tuple(sample))
