@@ -11,8 +11,7 @@ read-write and a read-only connection to one file in the same process. Repositor
 the store: `store.spans`, `store.sources`, `store.metrics`, `store.overview`, `store.traces`,
 and the version registry's `store.versions`, `store.labels`, `store.releases`, `store.links`
 the Versions screen's `store.version_scores`, `store.evals` (eval runs and results) and
-`store.gates` (gate verdicts) and `store.canary` (a release's cohort for canary analysis)
-(API in their docstrings).
+`store.gates` (gate verdicts) (API in their docstrings).
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ scenario (a few seconds); `bench/canary_simulation.py` runs 1,000 and records th
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from llmops_tui.deploy.simulation import DOUBLE_ERRORS, IDENTICAL, SLOWER, Scenario, verdict_rates
@@ -39,5 +41,7 @@ def test_below_the_minimum_sample_there_is_no_verdict() -> None:
 
 def test_twice_the_errors_is_not_reliably_seen_at_200_requests() -> None:
     """Why the default minimum is not 200: 10 errors against 20 are rarely significant."""
-    rates = verdict_rates(DOUBLE_ERRORS, runs=RUNS, seed=15, thresholds=PLAN, requests=200)
+    at_200 = replace(PLAN, min_requests=200)
+    rates = verdict_rates(DOUBLE_ERRORS, runs=RUNS, seed=15, thresholds=at_200)
+    assert rates[CanaryVerdict.WAITING] == 0
     assert rates[CanaryVerdict.FAIL] < 0.6
