@@ -51,7 +51,8 @@ calls as (
       and {MODEL_CALL_FILTER}
 ),
 linked as (
-    select distinct l.trace_id, l.span_id
+    -- No `distinct`: the semi join below takes each call once anyway (it cost 0.7 s on 500k).
+    select l.trace_id, l.span_id
     from span_links l
     join own_versions v on v.kind = l.kind and v.name = l.name and v.content_hash = l.content_hash
 ),
