@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from llmops_tui.errors import StoreError
+from llmops_tui.store.canary import CanaryRepository
 from llmops_tui.store.connection import open_connection, writer_waiting
 from llmops_tui.store.evals import EvalRepository
 from llmops_tui.store.gates import GateRepository
@@ -88,6 +89,7 @@ class Store:
         self.links = LinkRepository(self)
         self.version_scores = VersionScoreRepository(self)
         self.recordings = RecordingRepository(self)
+        self.canary = CanaryRepository(self)
 
     def exists(self) -> bool:
         return self.path.exists()
