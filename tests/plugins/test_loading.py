@@ -74,7 +74,7 @@ def test_malformed_object_is_caught_even_when_the_plugin_swallows_the_error() ->
     [warning] = plugins.warnings
     assert warning.startswith("plugin 'sly' failed in register_judges: judge 'not-a-judge'")
     assert "does not implement Judge (missing judge)" in warning
-    assert plugins.judges.names() == []
+    assert "not-a-judge" not in plugins.judges.names()
 
 
 def test_duplicate_name_keeps_the_builtin_and_the_plugins_other_objects() -> None:
