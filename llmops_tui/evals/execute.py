@@ -27,6 +27,7 @@ from llmops_tui.domain.evals import (
     ProviderResponse,
     Score,
 )
+from llmops_tui.errors import LlmopsError
 from llmops_tui.evals.plan import EvalPlan
 from llmops_tui.plugin_api import ProviderError
 from llmops_tui.plugin_manager import Plugins
@@ -253,7 +254,7 @@ class CaseRunner:
                 raise TypeError(f"returned {type(score).__name__}, not a Score")
         except Exception as error:
             outcome.calls.extend(c for c, _ in calls)
-            kind = "" if type(error).__name__ in ("JudgeError",) else f"{type(error).__name__}: "
+            kind = "" if isinstance(error, LlmopsError) else f"{type(error).__name__}: "
             spent = _sum(p for _, p in calls)
             outcome.spent_usd += spent or 0.0
             return replace(

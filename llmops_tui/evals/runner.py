@@ -86,38 +86,38 @@ def run_eval(
             judge type can't be resolved. Per-case failures never raise: they are stored.
     """
     store.initialise()
-    plan = plan_eval(
-        store,
-        project,
-        plugins,
-        release_ref=release_ref,
-        suite=suite,
-        dataset=dataset,
-        provider=provider,
-        repeat=repeat,
-        concurrency=concurrency,
-        now=now(),
-    )
-    if reuse:
-        finished = store.evals.find(plan.suite_hash, status=RunStatus.FINISHED)
-        if finished is not None:
-            return finished
-    run = store.evals.find(plan.suite_hash, status=RunStatus.RUNNING)
-    if run is None:
-        run = _new_run(plan, now())
-        store.evals.save_run(run)
-    done = store.evals.done(run.run_id)
-    pending = _prepare(plan, run.run_id, done, store)
-    cached = (
-        store.evals.cached_responses(p.request_hash for p in pending if p.request_hash)
-        if use_cache
-        else {}
-    )
-    rates = StoreRates(Pricer(project.price_overrides))
-    runner = CaseRunner(plan, plugins, run.run_id, Pricer(project.price_overrides), cached, now=now)
-    writer = _Writer(store, rates, plan, run.run_id, now)
-    total = len(plan.dataset.cases) * plan.repeat
-    tally = _Tally(run.run_id, total, len(done))
+    with store.held():  # planning reads a dozen things: open the file once for all of them
+        plan = plan_eval(
+            store,
+            project,
+            plugins,
+            release_ref=release_ref,
+            suite=suite,
+            dataset=dataset,
+            provider=provider,
+            repeat=repeat,
+            concurrency=concurrency,
+            now=now(),
+        )
+        if reuse:
+            finished = store.evals.find(plan.suite_hash, status=RunStatus.FINISHED)
+            if finished is not None:
+                return finished
+        run = store.evals.find(plan.suite_hash, status=RunStatus.RUNNING)
+        if run is None:
+            run = _new_run(plan, now())
+            store.evals.save_run(run)
+        done = store.evals.done(run.run_id)
+        pending = _prepare(plan, done, store)
+        cached = (
+            store.evals.cached_responses(p.request_hash for p in pending if p.request_hash)
+            if use_cache
+            else {}
+        )
+    pricer = Pricer(project.price_overrides)
+    runner = CaseRunner(plan, plugins, run.run_id, pricer, cached, now=now)
+    writer = _Writer(store, StoreRates(pricer), plan, run.run_id, now)
+    tally = _Tally(run.run_id, len(plan.dataset.cases) * plan.repeat, len(done))
     try:
         for outcome in _outcomes(runner, pending, plan.concurrency):
             writer.add(outcome)
@@ -171,9 +171,7 @@ def _new_run(plan: EvalPlan, started_at: datetime) -> EvalRun:
     )
 
 
-def _prepare(
-    plan: EvalPlan, run_id: str, done: set[tuple[str, int]], store: Store
-) -> list[Prepared]:
+def _prepare(plan: EvalPlan, done: set[tuple[str, int]], store: Store) -> list[Prepared]:
     recorded = getattr(store, "recordings", None)
     lookup = getattr(recorded, "lookup", None)
     version = plan.prompt.version
@@ -218,8 +216,9 @@ def _outcomes(runner: CaseRunner, pending: list[Prepared], workers: int) -> Iter
                     break
             while running:
                 finished, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    yield future.result()  # an interrupt raised in a worker surfaces here
+                # Answers first, then an interrupt raised in a worker: none is lost.
+                for future in sorted(finished, key=lambda f: f.exception() is not None):
+                    yield future.result()
                     following = next(items, None)
                     if following is not None:
                         running.add(pool.submit(runner.run, following))
@@ -264,6 +263,10 @@ class _Writer:
         self._since = time.monotonic()
         if not batch:
             return
+        with self._store.held():  # three writes, one open of the file
+            self._write(batch)
+
+    def _write(self, batch: list[Outcome]) -> None:
         calls = [c for o in batch for c in o.calls]
         if calls:
             table = span_batch(
