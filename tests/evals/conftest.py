@@ -16,7 +16,6 @@ from llmops_tui.config import ProjectConfig, load_project
 from llmops_tui.plugin_api import (
     JudgeError,
     JudgeInput,
-    ProviderError,
     ProviderRequest,
     ProviderResponse,
     Score,
@@ -26,15 +25,29 @@ from llmops_tui.plugin_manager import Plugins, load_plugins
 from llmops_tui.store import Store
 
 CASES = [
-    {"id": "c1", "vars": {"name": "Ann", "question": "Where is my order?"},
-     "expected": {"must": ["tracking"]}},
-    {"id": "c2", "vars": {"name": "Bob", "question": "Refund please"},
-     "expected": {"must": ["refund"]}, "required": True},
-    {"id": "c3", "vars": {"name": "Cy", "question": "Reset password"},
-     "expected": {"must": ["password"]}, "tags": ["account"]},
-    {"id": "c4", "vars": {"name": "Di", "question": "Bulk order"},
-     "expected": {"must": ["bulk"]},
-     "judges": [{"type": "mentions", "name": "says_bulk", "word": "bulk"}]},
+    {
+        "id": "c1",
+        "vars": {"name": "Ann", "question": "Where is my order?"},
+        "expected": {"must": ["tracking"]},
+    },
+    {
+        "id": "c2",
+        "vars": {"name": "Bob", "question": "Refund please"},
+        "expected": {"must": ["refund"]},
+        "required": True,
+    },
+    {
+        "id": "c3",
+        "vars": {"name": "Cy", "question": "Reset password"},
+        "expected": {"must": ["password"]},
+        "tags": ["account"],
+    },
+    {
+        "id": "c4",
+        "vars": {"name": "Di", "question": "Bulk order"},
+        "expected": {"must": ["bulk"]},
+        "judges": [{"type": "mentions", "name": "says_bulk", "word": "bulk"}],
+    },
 ]
 
 TOML = """

@@ -12,7 +12,7 @@ from llmops_tui.cli import cli
 from tests.evals.conftest import TOML, write_project
 from tests.versions.repo import Repo
 
-PLUGIN = '''
+PLUGIN = """
 from llmops_tui.plugin_api import hookimpl
 from tests.evals.conftest import ContainsAll, FakeProvider, MaxWords, Mentions, Rubric
 
@@ -26,7 +26,7 @@ def register_providers(register):
 def register_judges(register):
     for judge in (ContainsAll(), MaxWords(), Mentions(), Rubric()):
         register(judge)
-'''
+"""
 
 
 @pytest.fixture

@@ -22,7 +22,12 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 def run(env: EvalEnv, **options: object) -> EvalRun:
     return run_eval(
-        env.store, env.project, env.plugins, release_ref="working", now=lambda: NOW, **options  # type: ignore[arg-type]
+        env.store,
+        env.project,
+        env.plugins,
+        release_ref="working",
+        now=lambda: NOW,
+        **options,  # type: ignore[arg-type]
     )
 
 
@@ -119,9 +124,7 @@ def test_every_failure_is_recorded_on_its_case_and_the_run_completes(env: EvalEn
     finished = run(env)
     assert finished.status is RunStatus.FINISHED
     rows = results(env, finished.run_id)
-    errors = dict(
-        rows.filter(pl.col("judge") == "short").select("case_id", "error").iter_rows()
-    )
+    errors = dict(rows.filter(pl.col("judge") == "short").select("case_id", "error").iter_rows())
     assert errors["c1"] == "provider error after 3 attempts: timed out after 30s"
     assert errors["c2"] == "provider error (HTTP 500): internal server error"
     assert errors["c3"].startswith("malformed answer from fake: 'not a response'")
