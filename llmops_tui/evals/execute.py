@@ -119,6 +119,10 @@ class CaseRunner:
         self._now = now
         self._sleep = sleep
 
+    def needs_call(self, item: Prepared) -> bool:
+        """Whether the case's answer must come from the provider (not cached, renderable)."""
+        return item.request_hash is not None and item.request_hash not in self._cached
+
     def run(self, item: Prepared) -> Outcome:
         case, rep = item.case, item.repetition
         outcome = Outcome(case.case_id, rep)

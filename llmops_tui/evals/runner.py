@@ -37,10 +37,10 @@ from llmops_tui.plugin_manager import Plugins
 from llmops_tui.pricing import Pricer
 from llmops_tui.store import Store
 
-BATCH_CASES = 64
+BATCH_CASES = 1000
 """Cases × repetitions per write: bigger batches cost less per row, smaller ones lose less
 to an interrupt."""
-BATCH_SECONDS = 2.0
+BATCH_SECONDS = 5.0
 """A slow provider still gets its finished cases stored this often."""
 
 
@@ -204,9 +204,16 @@ def _prepare(plan: EvalPlan, done: set[tuple[str, int]], store: Store) -> list[P
 def _outcomes(runner: CaseRunner, pending: list[Prepared], workers: int) -> Iterator[Outcome]:
     """Outcomes as they finish, with at most `2 × workers` cases submitted at a time (a
     100k-case suite must not queue 100k futures)."""
-    if not pending:
+    # Cached answers and unrenderable cases need no provider: judged here, no thread hop.
+    remote = []
+    for item in pending:
+        if runner.needs_call(item):
+            remote.append(item)
+        else:
+            yield runner.run(item)
+    if not remote:
         return
-    items = iter(pending)
+    items = iter(remote)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llmops-eval") as pool:
         running: set[Future[Outcome]] = set()
         try:

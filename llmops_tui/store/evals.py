@@ -121,9 +121,11 @@ select distinct case_id, repetition from eval_results where run_id = $run_id
 """
 
 CACHED_SQL = """
-select request_hash, response::VARCHAR from eval_response_cache
-where request_hash in (select unnest($hashes::VARCHAR[]))
+select c.request_hash, c.response::VARCHAR from eval_response_cache c
+semi join wanted_hashes w on w.request_hash = c.request_hash
 """
+"""A registered frame of hashes, not `in (select unnest($list))`: binding a 1,000-item
+list parameter took ~2 s."""
 
 CACHE_INSERT_SQL = """
 insert into eval_response_cache
@@ -242,8 +244,13 @@ class EvalRepository:
         wanted = list(hashes)
         if not wanted or not self._store.exists():
             return {}
+        frame = pl.DataFrame({"request_hash": wanted}, schema={"request_hash": pl.String})
         with self._store.reader() as cur:
-            rows = cur.execute(CACHED_SQL, {"hashes": wanted}).fetchall()
+            cur.register("wanted_hashes", frame)
+            try:
+                rows = cur.execute(CACHED_SQL).fetchall()
+            finally:
+                cur.unregister("wanted_hashes")
         return {digest: orjson.loads(text) for digest, text in rows}
 
     def cache_responses(self, rows: Sequence[tuple[str, str, Mapping[str, Any]]]) -> None:

@@ -24,7 +24,7 @@ from llmops_tui.plugin_api import (
 from llmops_tui.plugin_manager import Plugins, load_plugins
 from llmops_tui.store import Store
 
-CASES = [
+CASES: list[dict[str, Any]] = [
     {
         "id": "c1",
         "vars": {"name": "Ann", "question": "Where is my order?"},
