@@ -4,7 +4,7 @@ After the history replay (`history.py`) the workspace's HEAD is what production 
 (support v4, promoted after its canary). The demo then commits a candidate on top, the
 trimmed `history/support.v5.md` ("cut tokens after the v4 incident"), labels the release
 production runs `production`, and runs the `support_regression` suite on it and on the
-release before (support v3), so the Evals screen has runs to show out of the box. HEAD is
+release before (v2.3.0, support v3), so the Evals screen has runs to show out of the box. HEAD is
 left for the user: `llmops gate --candidate HEAD --baseline production` runs it, reuses the
 production run, and fails on the candidate's regression (the `scripted` provider's quality
 in `llmops.toml` is lower for support v5).
@@ -35,8 +35,8 @@ from llmops_tui.versions.sync import sync
 CANDIDATE_SOURCE = "history/support.v5.md"
 CANDIDATE_MESSAGE = "support: trim the prompt to cut tokens after the v4 incident"
 SUITE = "support_regression"
-BASELINES = (("production", "HEAD~1"), ("HEAD~2", "HEAD~2"))
-"""(what the run is called, the git ref of its release): production, and the one before."""
+BASELINES = ("production", "v2.3.0")
+"""The releases the demo evaluates: production (v2.4.0, support v4) and the one before."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,9 @@ def commit_candidate(root: Path, sample: Path, *, at: datetime) -> bool:
     git = Git.discover(root)
     if git is None:
         return False
+    # Tag the app releases that shipped support v3 and v4, so runs name them readably.
+    git.run("tag", "--force", "v2.4.0", "HEAD")
+    git.run("tag", "--force", "v2.3.0", "HEAD~1")
     shutil.copyfile(sample / CANDIDATE_SOURCE, root / "prompts" / "support.md")
     name, email = AUTHORS["lukas"]
     commit_all(git, CANDIDATE_MESSAGE, author=name, email=email, at=at.replace(tzinfo=None))
@@ -62,7 +65,7 @@ def label_production(
 ) -> str:
     """Register the candidate, then label the release before it `production`."""
     sync(project, store, now=now.replace(tzinfo=None))
-    release = resolve_release(store, project, "HEAD~1")
+    release = resolve_release(store, project, "v2.4.0")
     save_release(store, release, now=now.replace(tzinfo=None))
     promoted = max(
         (r.at for r in traffic.rollouts if r.environment == "production" and r.share >= 1.0),
@@ -84,14 +87,14 @@ def run_demo_evals(
     """The suite on production and on the release before; skipped (with the reason) when a
     provider or judge type it names isn't installed."""
     runs: list[tuple[EvalRun, RunSummary]] = []
-    for offset, (name, ref) in enumerate(BASELINES):
+    for offset, ref in enumerate(BASELINES):
         started = now - timedelta(minutes=30 * (len(BASELINES) - offset))
         try:
             run = run_eval(
                 store,
                 project,
                 plugins,
-                release_ref=name if name == "production" else ref,
+                release_ref=ref,
                 suite=SUITE,
                 now=_clock(started),
             )

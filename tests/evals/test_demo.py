@@ -57,7 +57,7 @@ def test_demo_runs_production_and_the_release_before_and_head_regresses(demo: De
         demo.production,
         4,
     )
-    assert (old_run.release_ref, old_run.prompt_version) == ("HEAD~2", 3)
+    assert (old_run.release_ref, old_run.prompt_version) == ("v2.3.0", 3)
     assert prod.answers == old.answers == 42
     assert {j.judge for j in prod.judges} == {
         "mentions_required",
