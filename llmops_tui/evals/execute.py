@@ -66,7 +66,8 @@ class Outcome:
     repetition: int
     results: list[EvalResult] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
-    cache_row: tuple[str, str, Mapping[str, Any]] | None = None
+    cache_rows: list[tuple[str, str, Mapping[str, Any]]] = field(default_factory=list)
+    """Answers to remember: the case's, then its LLM judges' (by request hash)."""
     spent_usd: float = 0.0
     """What this run paid for the case (0 for a cached answer)."""
     failed: bool = False
@@ -145,13 +146,14 @@ class CaseRunner:
                 return self._failed(outcome, item, judges, error or "no answer", None)
             cost = self._price(self._plan.provider, item.request.model, response, started)
             outcome.spent_usd += cost or 0.0
-            outcome.cache_row = (
-                item.request_hash,
-                self._plan.provider,
-                {**_response_dict(response), "priced": cost},
-            )
         for spec in judges:
             outcome.results.append(self._judge(spec, item, response, cost, outcome, trace_id))
+        if stored is None:
+            # The judges' calls are cached under their own hashes; the answer lists them so
+            # that a re-run fetches them together with it.
+            judged = [h for h, _, _ in outcome.cache_rows]
+            answer = {**_response_dict(response), "priced": cost, "judge_calls": judged}
+            outcome.cache_rows.insert(0, (item.request_hash, self._plan.provider, answer))
         outcome.failed = any(r.passed is not True for r in outcome.results)
         if stored is not None:
             outcome.results = [replace(r, cached=True) for r in outcome.results]
@@ -222,12 +224,18 @@ class CaseRunner:
         outcome: Outcome,
         trace_id: str,
     ) -> EvalResult:
-        calls: list[tuple[Call, float | None]] = []
+        calls: list[tuple[Call | None, float | None]] = []
+        """This judge's provider calls (None: served from the cache) and their prices."""
 
         def complete(provider_name: str, request: ProviderRequest) -> ProviderResponse:
             if not request.options:
                 options = self._plan.options if provider_name == self._plan.provider else {}
                 request = replace(request, options=options)
+            digest = request_hash(provider_name, request)
+            stored = self._cached.get(digest)
+            if stored is not None:
+                calls.append((None, stored.get("priced")))
+                return _response(stored)
             started = self._now()
             answer, error = self._call(provider_name, request)
             _, span = ids(self._run_id, item.case.case_id, item.repetition, f"judge:{spec.name}")
@@ -246,6 +254,10 @@ class CaseRunner:
             calls.append((call, priced))
             if answer is None:
                 raise ProviderError(error or "no answer")
+            outcome.cache_rows.append(
+                (digest, provider_name, {**_response_dict(answer), "priced": priced})
+            )
+            outcome.spent_usd += priced or 0.0
             return answer
 
         base = _row(self._run_id, item, response, cost, spec.name)
@@ -257,18 +269,18 @@ class CaseRunner:
             if not isinstance(score, Score):
                 raise TypeError(f"returned {type(score).__name__}, not a Score")
         except Exception as error:
-            outcome.calls.extend(c for c, _ in calls)
+            outcome.calls.extend(c for c, _ in calls if c is not None)
             kind = "" if isinstance(error, LlmopsError) else f"{type(error).__name__}: "
-            spent = _sum(p for _, p in calls)
-            outcome.spent_usd += spent or 0.0
             return replace(
-                base, passed=None, error=f"judge {spec.name}: {kind}{error}", judge_cost_usd=spent
+                base,
+                passed=None,
+                error=f"judge {spec.name}: {kind}{error}",
+                judge_cost_usd=_sum(p for _, p in calls),
             )
-        outcome.calls.extend(c for c, _ in calls)
+        outcome.calls.extend(c for c, _ in calls if c is not None)
         judge_cost = score.judge_cost_usd
         if judge_cost is None:
             judge_cost = _sum(p for _, p in calls)
-        outcome.spent_usd += judge_cost or 0.0
         return replace(
             base,
             passed=bool(score.passed),

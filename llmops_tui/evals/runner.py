@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from llmops_tui.config import ProjectConfig
 from llmops_tui.costs import StoreRates
@@ -109,11 +110,7 @@ def run_eval(
             store.evals.save_run(run)
         done = store.evals.done(run.run_id)
         pending = _prepare(plan, done, store)
-        cached = (
-            store.evals.cached_responses(p.request_hash for p in pending if p.request_hash)
-            if use_cache
-            else {}
-        )
+        cached = _cached(store, pending) if use_cache else {}
     pricer = Pricer(project.price_overrides)
     runner = CaseRunner(plan, plugins, run.run_id, pricer, cached, now=now)
     writer = _Writer(store, StoreRates(pricer), plan, run.run_id, now)
@@ -136,6 +133,14 @@ def run_eval(
     finished = replace(run, status=RunStatus.FINISHED, finished_at=finished_at)
     plugins.notify("eval_run_finished", run=finished)
     return finished
+
+
+def _cached(store: Store, pending: list[Prepared]) -> dict[str, dict[str, Any]]:
+    """Cached answers of the pending cases, and the LLM-judge answers each one lists."""
+    cached = store.evals.cached_responses(p.request_hash for p in pending if p.request_hash)
+    judged = {h for answer in cached.values() for h in answer.get("judge_calls") or ()}
+    cached.update(store.evals.cached_responses(judged - cached.keys()))
+    return cached
 
 
 def _new_run(plan: EvalPlan, started_at: datetime) -> EvalRun:
@@ -284,7 +289,7 @@ class _Writer:
             self._store.spans.load(
                 table, rates=self._rates, checkpoints=[], ingested_at=self._last_load
             )
-        self._store.evals.cache_responses([o.cache_row for o in batch if o.cache_row])
+        self._store.evals.cache_responses([row for o in batch for row in o.cache_rows])
         self._store.evals.add_results([r for o in batch for r in o.results])
 
 

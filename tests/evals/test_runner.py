@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import polars as pl
 import pytest
@@ -267,3 +268,91 @@ def test_unknown_judge_types_and_refs_stop_before_any_call(env: EvalEnv) -> None
     with pytest.raises(LlmopsError, match="unknown suite"):
         run(env, suite="nope")
     assert env.provider.calls == []
+
+
+def test_llm_judge_calls_are_cached_too_so_a_rerun_makes_no_call_at_all(env: EvalEnv) -> None:
+    toml = TOML.replace('judges = ["has_words", "short"]', 'judges = ["rubric"]')
+    write_project(env.root, toml=toml + '\n[evals.judges.rubric]\ntype = "rubric"\n')
+    env.project = load_project(env.root)
+
+    def behaviour(request: ProviderRequest, attempt: int) -> ProviderResponse | None:
+        if request.case_id and request.case_id.startswith("judge:"):
+            return ProviderResponse(text="0.8", latency_ms=5, input_tokens=100, output_tokens=1)
+        return None
+
+    env.provider.behaviour = behaviour
+    rubric = pl.col("judge") == "rubric"
+    first = results(env, run(env).run_id).filter(rubric)
+    assert len(env.provider.calls) == 8  # four answers, four judge calls
+    second = results(env, run(env).run_id)
+    assert len(env.provider.calls) == 8
+    assert second["cached"].all()
+    second = second.filter(rubric)
+    assert second["score"].to_list() == first["score"].to_list() == [0.8] * 4
+    assert second["judge_cost_usd"].to_list() == pytest.approx([102e-6] * 4)
+
+
+def test_a_case_judge_of_an_unknown_type_is_an_error_of_that_case_only(env: EvalEnv) -> None:
+    cases: list[dict[str, Any]] = [
+        {"id": "a", "vars": {"name": "A", "question": "q"}, "expected": {"must": []}},
+        {
+            "id": "b",
+            "vars": {"name": "B", "question": "q"},
+            "expected": {"must": []},
+            "judges": [{"type": "no_such_judge"}],
+        },
+    ]
+    write_project(env.root, cases=cases)
+    rows = results(env, run(env).run_id)
+    odd = rows.filter(pl.col("judge") == "no_such_judge").row(0, named=True)
+    assert odd["case_id"] == "b"
+    assert odd["passed"] is None
+    assert odd["error"].startswith("judge no_such_judge: unknown judge 'no_such_judge'")
+    assert rows.filter(pl.col("judge") != "no_such_judge")["passed"].all()
+
+
+def test_the_dataset_flag_picks_a_registered_version(env: EvalEnv) -> None:
+    first = run(env)
+    write_project(
+        env.root,
+        cases=[{"id": "new", "vars": {"name": "N", "question": "q"}, "expected": {"must": []}}],
+    )
+    newest = run(env)
+    assert (newest.dataset_version, results(env, newest.run_id)["case_id"].unique().to_list()) == (
+        2,
+        ["new"],
+    )
+    again = run(env, dataset="qa@v1")
+    assert again.dataset_version == first.dataset_version == 1
+    assert sorted(results(env, again.run_id)["case_id"].unique()) == ["c1", "c2", "c3", "c4"]
+
+
+def test_provider_precedence_suite_over_model_over_config(env: EvalEnv) -> None:
+    class Second:
+        name = "second"
+        description = "another provider"
+
+        def complete(self, request: ProviderRequest) -> ProviderResponse:
+            return ProviderResponse(text="tracking refund password bulk", latency_ms=1)
+
+    class Register:
+        @hookimpl
+        def register_providers(self, register: Callable[[object], None]) -> None:
+            register(Second())
+
+    env.plugins = load_plugins(
+        load_entrypoints=False, extra=[("fake", FakePlugin(env.provider)), ("second", Register())]
+    )
+    assert run(env).provider == "fake"  # the model file's provider, registered
+    assert run(env, provider="second").provider == "second"  # the flag wins
+    write_project(
+        env.root,
+        toml=TOML.replace('model = "default"\n', 'model = "default"\nprovider = "second"\n'),
+    )
+    env.project = load_project(env.root)
+    assert run(env).provider == "second"  # the suite's beats the model file's
+    (env.root / "models" / "default.yaml").write_text("provider: unknown\nmodel: m\n")
+    write_project(env.root, toml=TOML)
+    (env.root / "models" / "default.yaml").write_text("provider: unknown\nmodel: m\n")
+    env.project = load_project(env.root)
+    assert run(env).provider == "fake"  # the model's isn't loaded: [evals] provider
