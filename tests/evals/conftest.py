@@ -3,6 +3,7 @@ these tests don't depend on the built-in ones."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -200,11 +201,21 @@ def provider() -> FakeProvider:
     return FakeProvider()
 
 
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty database with every migration applied, made once and copied per test."""
+    path = tmp_path_factory.mktemp("evals-db") / "llmops.duckdb"
+    Store(path).initialise()
+    return path
+
+
 @pytest.fixture
-def env(tmp_path: Path, provider: FakeProvider) -> EvalEnv:
+def env(tmp_path: Path, provider: FakeProvider, migrated_db: Path) -> EvalEnv:
     root = tmp_path / "project"
     write_project(root)
     project = load_project(root)
+    (root / ".llmops").mkdir()
+    shutil.copyfile(migrated_db, root / ".llmops" / "llmops.duckdb")
     store = Store(root / ".llmops" / "llmops.duckdb")
     plugins = load_plugins(load_entrypoints=False, extra=[("fake", FakePlugin(provider))])
     return EvalEnv(root, project, store, provider, plugins)
