@@ -146,8 +146,13 @@ class CaseRunner:
                 return self._failed(outcome, item, judges, error or "no answer", None)
             cost = self._price(self._plan.provider, item.request.model, response, started)
             outcome.spent_usd += cost or 0.0
+        fields = _answer(self._run_id, item, response, cost)
+        if stored is not None:
+            fields["cached"] = True
+        else:
+            fields["trace_id"], fields["span_id"] = trace_id, span_id
         for spec in judges:
-            outcome.results.append(self._judge(spec, item, response, cost, outcome, trace_id))
+            outcome.results.append(self._judge(spec, item, response, fields, outcome, trace_id))
         if stored is None:
             # The judges' calls are cached under their own hashes; the answer lists them so
             # that a re-run fetches them together with it.
@@ -155,12 +160,6 @@ class CaseRunner:
             answer = {**_response_dict(response), "priced": cost, "judge_calls": judged}
             outcome.cache_rows.insert(0, (item.request_hash, self._plan.provider, answer))
         outcome.failed = any(r.passed is not True for r in outcome.results)
-        if stored is not None:
-            outcome.results = [replace(r, cached=True) for r in outcome.results]
-        else:
-            outcome.results = [
-                replace(r, trace_id=trace_id, span_id=span_id) for r in outcome.results
-            ]
         return outcome
 
     # ------------------------------------------------------------------ the answer
@@ -220,7 +219,7 @@ class CaseRunner:
         spec: JudgeSpec,
         item: Prepared,
         response: ProviderResponse,
-        cost: float | None,
+        fields: dict[str, Any],
         outcome: Outcome,
         trace_id: str,
     ) -> EvalResult:
@@ -260,7 +259,6 @@ class CaseRunner:
             outcome.spent_usd += priced or 0.0
             return answer
 
-        base = _row(self._run_id, item, response, cost, spec.name)
         try:
             judge = self._plugins.judges.get(spec.type)
             score = judge.judge(
@@ -271,8 +269,9 @@ class CaseRunner:
         except Exception as error:
             outcome.calls.extend(c for c, _ in calls if c is not None)
             kind = "" if isinstance(error, LlmopsError) else f"{type(error).__name__}: "
-            return replace(
-                base,
+            return EvalResult(
+                **fields,
+                judge=spec.name,
                 passed=None,
                 error=f"judge {spec.name}: {kind}{error}",
                 judge_cost_usd=_sum(p for _, p in calls),
@@ -281,8 +280,9 @@ class CaseRunner:
         judge_cost = score.judge_cost_usd
         if judge_cost is None:
             judge_cost = _sum(p for _, p in calls)
-        return replace(
-            base,
+        return EvalResult(
+            **fields,
+            judge=spec.name,
             passed=bool(score.passed),
             score=score.value,
             reason=score.reason,
@@ -299,39 +299,34 @@ class CaseRunner:
     ) -> Outcome:
         outcome.failed = True
         trace_id, span_id = ids(self._run_id, item.case.case_id, item.repetition)
-        called = bool(outcome.calls)
-        for spec in judges:
-            row = replace(_row(self._run_id, item, response, None, spec.name), error=error)
-            if called:
-                row = replace(row, trace_id=trace_id, span_id=span_id)
-            outcome.results.append(row)
+        fields = _answer(self._run_id, item, response, None)
+        if outcome.calls:
+            fields["trace_id"], fields["span_id"] = trace_id, span_id
+        outcome.results.extend(
+            EvalResult(**fields, judge=spec.name, passed=None, error=error) for spec in judges
+        )
         return outcome
 
 
-def _row(
-    run_id: str,
-    item: Prepared,
-    response: ProviderResponse | None,
-    cost: float | None,
-    judge: str,
-) -> EvalResult:
+def _answer(
+    run_id: str, item: Prepared, response: ProviderResponse | None, cost: float | None
+) -> dict[str, Any]:
+    """The fields every judge row of a case shares (see `domain/evals.py`)."""
     case = item.case
-    return EvalResult(
-        run_id=run_id,
-        case_id=case.case_id,
-        repetition=item.repetition,
-        judge=judge,
-        passed=None,
-        output=response.text if response else None,
-        input=dict(case.vars),
-        expected=case.expected,
-        latency_ms=response.latency_ms if response else None,
-        input_tokens=response.input_tokens if response else None,
-        output_tokens=response.output_tokens if response else None,
-        cost_usd=cost,
-        required=case.required,
-        tags=case.tags,
-    )
+    return {
+        "run_id": run_id,
+        "case_id": case.case_id,
+        "repetition": item.repetition,
+        "output": response.text if response else None,
+        "input": case.vars,
+        "expected": case.expected,
+        "latency_ms": response.latency_ms if response else None,
+        "input_tokens": response.input_tokens if response else None,
+        "output_tokens": response.output_tokens if response else None,
+        "cost_usd": cost,
+        "required": case.required,
+        "tags": case.tags,
+    }
 
 
 def _sum(values: Any) -> float | None:

@@ -14,6 +14,7 @@ lacks is a `RenderError` of that case only: the runner records it and goes on.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tomllib
@@ -95,13 +96,14 @@ def model_settings(path: str, text: str) -> ModelSettings:
     return ModelSettings(data["model"], provider if isinstance(provider, str) else None, params)
 
 
-def _template_variables(text: str) -> set[str]:
+@functools.lru_cache(maxsize=64)
+def _template_variables(text: str) -> frozenset[str]:
     found = set()
     for tag in _TAG.finditer(text):
         name = _VARIABLE.match(tag.group(1) or "")
         if name:
             found.add(name.group(0).split(".")[0])
-    return found
+    return frozenset(found)
 
 
 def _question(case: EvalCase, variables: dict[str, Any]) -> str:
