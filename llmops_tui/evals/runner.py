@@ -86,8 +86,8 @@ def run_eval(
         LlmopsError: before any call, when the suite, release, artifacts, provider or a
             judge type can't be resolved. Per-case failures never raise: they are stored.
     """
-    store.initialise()
     with store.held():  # planning reads a dozen things: open the file once for all of them
+        store.initialise()
         plan = plan_eval(
             store,
             project,
@@ -127,9 +127,10 @@ def run_eval(
         # Keep what finished; the run stays `running`, so the same command resumes it.
         writer.flush()
         raise
-    writer.flush()
     finished_at = now()
-    store.evals.finish_run(run.run_id, RunStatus.FINISHED, finished_at)
+    with store.held():
+        writer.flush()
+        store.evals.finish_run(run.run_id, RunStatus.FINISHED, finished_at)
     finished = replace(run, status=RunStatus.FINISHED, finished_at=finished_at)
     plugins.notify("eval_run_finished", run=finished)
     return finished
