@@ -56,6 +56,8 @@ RESULTS = REPO_ROOT / "bench" / "RESULTS.md"
 CASES = 1_000
 SEED = 5
 JUDGE_TYPES = ("contains", "regex", "length", "latency", "cost")
+CPU: dict[str, list[float]] = {"first": [], "cached": []}
+"""CPU seconds of this process per measurement: less sensitive to a busy machine."""
 
 PROMPT = """You are the support assistant of {{company}}, talking to {{customer_name}} on the
 {{plan}} plan. Answer briefly, cite the help-center article you used as [KB-xxxx].
@@ -220,12 +222,14 @@ def bench_once(work: Path, loaded: Plugins) -> tuple[float, float, int]:
     store = Store(root / ".llmops" / "llmops.duckdb")
     store.initialise()
     sync(project, store, now=datetime.now(UTC).replace(tzinfo=None))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     first = run_eval(store, project, loaded, release_ref="working")
     first_s = time.perf_counter() - started
-    started = time.perf_counter()
+    CPU["first"].append(time.process_time() - cpu)
+    started, cpu = time.perf_counter(), time.process_time()
     again = run_eval(store, project, loaded, release_ref="working")
     cached_s = time.perf_counter() - started
+    CPU["cached"].append(time.process_time() - cpu)
     rows = store.evals.results(again.run_id)
     assert rows.height == CASES * 5, "a result row is missing"
     assert bool(rows["cached"].all()), "the re-run wasn't cached"
@@ -256,12 +260,12 @@ def write_results(
             f"(contains, regex, length, latency, cost), concurrency 8, provider `scripted` "
             f"({used}); {spans:,} provider calls stored as spans per first run",
             "",
-            "| measure | median | runs | target |",
-            "|---|---:|---|---|",
+            "| measure | median | runs | CPU-s (median) | target |",
+            "|---|---:|---|---:|---|",
             f"| first run | **{f:.2f} s** | {', '.join(f'{x:.2f}' for x in first)} | "
-            f"≤ 10 s {mark(f, 10)} |",
+            f"{statistics.median(CPU['first']):.2f} | ≤ 10 s {mark(f, 10)} |",
             f"| cached re-run | **{c:.2f} s** | {', '.join(f'{x:.2f}' for x in cached)} | "
-            f"≤ 2 s {mark(c, 2)} |",
+            f"{statistics.median(CPU['cached']):.2f} | ≤ 2 s {mark(c, 2)} |",
             end,
         ]
     )

@@ -103,11 +103,11 @@ def parse_evals(data: Mapping[str, Any]) -> EvalsConfig:
     raw = dict(data)
     check_keys(raw, _EVALS_KEYS, _WHERE)
     providers = {
-        name: dict(_table(options, f"{_WHERE}.providers.{name}"))
+        name: dict(_table(options, f"llmops.toml: [evals.providers.{name}]"))
         for name, options in table(raw, "providers", _WHERE).items()
     }
     judges = {
-        name: _judge(name, spec, f"{_WHERE}.judges.{name}")
+        name: _judge(name, spec, f"llmops.toml: [evals.judges.{name}]")
         for name, spec in table(raw, "judges", _WHERE).items()
     }
     suites = {
@@ -145,7 +145,7 @@ def _judge(name: str, data: object, where: str) -> JudgeSpec:
 
 
 def _suite(name: str, data: object, judges: Mapping[str, JudgeSpec]) -> SuiteConfig:
-    where = f"{_WHERE}.suites.{name}"
+    where = f"llmops.toml: [evals.suites.{name}]"
     spec = _table(data, where)
     check_keys(spec, _SUITE_KEYS, where)
     names = spec.get("judges", [])

@@ -56,15 +56,15 @@ def test_defaults_without_an_evals_table() -> None:
         ({"repeat": True}, "repeat: expected an integer >= 1, got True"),
         (
             {"suites": {"s": {**SUITE, "judgs": []}}, "judges": JUDGES},
-            "[evals].suites.s: unknown key 'judgs' (did you mean 'judges'?)",
+            "[evals.suites.s]: unknown key 'judgs' (did you mean 'judges'?)",
         ),
         (
             {"suites": {"s": {**SUITE, "judges": ["jj"]}}, "judges": JUDGES},
-            "suites.s: judges: unknown judge 'jj' (did you mean 'j'?)",
+            "[evals.suites.s]: judges: unknown judge 'jj' (did you mean 'j'?)",
         ),
-        ({"suites": {"s": {"prompt": "p"}}}, "suites.s: dataset: required"),
-        ({"judges": {"j": {"field": "x"}}}, "judges.j: type: expected a judge type"),
-        ({"providers": {"x": 3}}, "providers.x: expected a table, got int"),
+        ({"suites": {"s": {"prompt": "p"}}}, "[evals.suites.s]: dataset: required"),
+        ({"judges": {"j": {"field": "x"}}}, "[evals.judges.j]: type: expected a judge type"),
+        ({"providers": {"x": 3}}, "[evals.providers.x]: expected a table, got int"),
     ],
 )
 def test_bad_config_is_one_line(data: dict[str, object], message: str) -> None:
