@@ -18,7 +18,7 @@ import orjson
 
 from llmops_tui.config import ProjectConfig
 from llmops_tui.domain.evals import JudgeSpec
-from llmops_tui.domain.versions import WORKING, ArtifactKind, Release, VersionText
+from llmops_tui.domain.versions import WORKING, ArtifactKind, Release, ReleaseEntry, VersionText
 from llmops_tui.errors import ConfigError, LlmopsError
 from llmops_tui.evals.config import EvalsConfig, SuiteConfig, load_evals
 from llmops_tui.evals.dataset import Dataset, load_dataset
@@ -182,40 +182,50 @@ def _provider(
     )
 
 
-def _entry_number(release: Release, kind: ArtifactKind, name: str) -> int | None:
+def _entry(release: Release, kind: ArtifactKind, name: str) -> ReleaseEntry | None:
     for entry in release.entries:
         if entry.kind is kind and entry.name == name:
-            return entry.number
+            return entry
     return None
 
 
-def _registered(store: Store, release: Release, kind: ArtifactKind, name: str) -> bool:
-    number = _entry_number(release, kind, name)
-    if number is None or not store.exists():
-        return False
+def _stored(store: Store, entry: ReleaseEntry) -> VersionText | None:
+    """The registered version with exactly the release's content (an entry whose content
+    the registry doesn't know yet is numbered 0, which may be another `working` text)."""
+    if not store.exists():
+        return None
     try:
-        store.versions.text(kind, name, number)
+        found = store.versions.text(entry.kind, entry.name, entry.number)
     except KeyError:
+        return None
+    return found if found.version.content_hash == entry.content_hash else None
+
+
+def _registered(store: Store, release: Release, kind: ArtifactKind, name: str) -> bool:
+    """Whether the registry has this content under its own version: a committed content
+    still numbered `working` (committed since the last sync) is not, yet."""
+    entry = _entry(release, kind, name)
+    if entry is None or (entry.number == WORKING and release.commit is not None):
         return False
-    return True
+    return _stored(store, entry) is not None
 
 
 def _text(store: Store, release: Release, kind: ArtifactKind, name: str) -> VersionText:
-    number = _entry_number(release, kind, name)
+    entry = _entry(release, kind, name)
     where = release.ref or release.release_id
-    if number is None:
+    if entry is None:
         raise LlmopsError(
             f"release {where} has no {kind.value} {name!r}",
             hint="`llmops versions list` shows the artifacts; check the suite in llmops.toml",
         )
-    try:
-        return store.versions.text(kind, name, number)
-    except KeyError:
-        tag = "working" if number == WORKING else f"v{number}"
+    found = _stored(store, entry)
+    if found is None:
+        tag = "working" if entry.number == WORKING else f"v{entry.number}"
         raise LlmopsError(
             f"{kind.value} {name}@{tag} of release {where} is not registered",
             hint="run `llmops versions sync`",
-        ) from None
+        )
+    return found
 
 
 def _dataset_text(
@@ -224,7 +234,7 @@ def _dataset_text(
     if flag is None:
         return _text(store, release, ArtifactKind.DATASET, suite_dataset)
     name = flag.partition("@")[0]
-    if "@" not in flag and _entry_number(release, ArtifactKind.DATASET, name) is not None:
+    if "@" not in flag and _entry(release, ArtifactKind.DATASET, name) is not None:
         return _text(store, release, ArtifactKind.DATASET, name)
     version = resolve_version(store, flag)
     if version.kind is not ArtifactKind.DATASET:

@@ -30,7 +30,7 @@ def register_judges(register):
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repo:
     repo = Repo(tmp_path / "project")
     write_project(repo.root, toml=f'plugins = ["eval_test_plugin"]\n{TOML}')
     (repo.root / ".gitignore").write_text(".llmops/\n", encoding="utf-8")
@@ -40,6 +40,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (plugin_dir / "eval_test_plugin.py").write_text(PLUGIN, encoding="utf-8")
     monkeypatch.syspath_prepend(str(plugin_dir))
     monkeypatch.chdir(repo.root)
+    return repo
+
+
+@pytest.fixture
+def project(repo: Repo) -> Path:
     return repo.root
 
 
@@ -99,3 +104,14 @@ def test_user_errors_are_one_line_with_exit_2(project: Path) -> None:
     code, _, err = run("eval", "show", "zzzzzz")
     assert code == 2
     assert "unknown eval run 'zzzzzz'" in err
+
+
+def test_a_new_commit_is_registered_before_it_is_evaluated(repo: Repo) -> None:
+    run("eval", "run")
+    repo.write("prompts/support.md", "Short now, {{ name }}.\n")
+    code, out, _ = run("eval", "run", "--release", "working", "--json")
+    assert json.loads(out)["run"]["prompt_version"] == 0  # the working version
+    repo.commit("support: shorter")
+    code, out, err = run("eval", "run", "--json")
+    assert code == 0, err
+    assert json.loads(out)["run"]["prompt_version"] == 2
