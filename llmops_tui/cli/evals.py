@@ -8,6 +8,7 @@ gate: it exits 0 however many cases fail (`llmops gate` applies the rules).
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 import click
@@ -225,8 +226,13 @@ class _ProgressLine:
 
     def __init__(self) -> None:
         self._shown = False
+        self._last = 0.0
 
     def __call__(self, p: RunProgress) -> None:
+        now = time.monotonic()
+        if p.done < p.total and now - self._last < 0.1:
+            return  # a cached run reports thousands of cases a second
+        self._last = now
         width = 24
         filled = int(width * p.done / p.total) if p.total else width
         bar = "#" * filled + "-" * (width - filled)
