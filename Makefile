@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/tui.py
 	$(BIN)/python bench/versions.py
 	$(BIN)/python bench/canary_simulation.py
+	$(BIN)/python bench/evals.py
 
 # README screenshots are the reviewed snapshot-test SVGs, under plain names.
 screenshots: $(STAMP)
