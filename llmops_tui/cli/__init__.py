@@ -7,6 +7,7 @@ bug, and only with `--debug`. Textual is never imported here, so the CLI starts 
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,10 @@ import click
 
 from llmops_tui import __version__
 from llmops_tui.cli.cockpit import open_cockpit
+from llmops_tui.cli.compare import compare_command
 from llmops_tui.cli.context import CliContext
 from llmops_tui.cli.demo import demo_command
+from llmops_tui.cli.gate import gate_command
 from llmops_tui.cli.ingest import ingest_command
 from llmops_tui.cli.init import init_command
 from llmops_tui.cli.reprice import reprice_command
@@ -108,6 +111,11 @@ cli.add_command(reprice_command)
 cli.add_command(demo_command)
 cli.add_command(watch_command)
 cli.add_command(versions_group)
+cli.add_command(gate_command)
+# `eval compare` belongs to the `eval` group (another branch); until it lands, a hidden alias.
+_compare_alias = copy.copy(compare_command)
+_compare_alias.hidden = True
+cli.add_command(_compare_alias, name="compare-runs")
 
 
 def main() -> None:
