@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from llmops_tui.domain.comparison import RunTotals, ScoreKind
+from llmops_tui.evals import stats
 
 CASE_COLUMNS = ("case_id", "pass_rate", "pass_var", "score", "score_var", "reps")
 
@@ -70,10 +71,6 @@ def fold_judge(frame: pl.DataFrame, judge: str, *, worst: float, best: float) ->
     folded = (
         rows.group_by("case_id", maintain_order=True)
         .agg(
-            pass_rate=pl.col("okf").mean(),
-            pass_var=pl.col("okf").var(ddof=1).fill_null(0.0),
-            score=pl.col("value").mean(),
-            score_var=pl.col("value").var(ddof=1).fill_null(0.0),
             reps=pl.len(),
             output=pl.col("output").first(),
             reason=pl.coalesce(pl.col("error"), pl.col("reason")).filter(~pl.col("ok")).first(),
@@ -82,6 +79,17 @@ def fold_judge(frame: pl.DataFrame, judge: str, *, worst: float, best: float) ->
         )
         .with_columns(reason=pl.coalesce("reason", "good_reason"))
         .drop("good_reason")
+    )
+    # Means and within-case variances by `stats.fold`; its groups come out sorted by case id,
+    # as the rows are.
+    cases = rows["case_id"].to_numpy()
+    pass_rate, pass_var, _ = stats.fold(rows["okf"].to_numpy(), cases)
+    score, score_var, _ = stats.fold(rows["value"].to_numpy(), cases)
+    folded = folded.with_columns(
+        pass_rate=pl.Series(pass_rate, dtype=pl.Float64),
+        pass_var=pl.Series(pass_var, dtype=pl.Float64),
+        score=pl.Series(score, dtype=pl.Float64),
+        score_var=pl.Series(score_var, dtype=pl.Float64),
     )
     return JudgeCases(judge, folded)
 
