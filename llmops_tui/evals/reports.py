@@ -125,7 +125,7 @@ def markdown_summary(result: GateResult, *, regressions: int = 5, width: int = 1
         *(_rule_row(check) for check in result.checks),
         "",
     ]
-    return "\n".join(lines) + comparison_markdown(c, regressions=regressions, width=width)
+    return "\n".join(lines) + "\n" + comparison_markdown(c, regressions=regressions, width=width)
 
 
 def _rule_row(check: GateCheck) -> str:
