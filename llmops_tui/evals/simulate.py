@@ -26,7 +26,7 @@ from scipy import optimize
 from scipy.special import expit
 
 from llmops_tui.domain.evals import EvalRun, RunSource, RunStatus
-from llmops_tui.evals.compare import compare_results
+from llmops_tui.evals.compare import MIN_PAIRS, compare_results
 from llmops_tui.evals.gate_config import GateConfig
 from llmops_tui.evals.rules import apply_rules
 
@@ -61,6 +61,9 @@ class SimulationResult:
     agreement: float
     """Mean share of case × pass/fail judge verdicts the two runs agree on."""
     rule_failures: dict[str, int] = field(default_factory=dict)
+    unadjusted_failures: int = 0
+    """Suites a gate without the Holm correction (any judge down with raw p < alpha) would
+    have failed: what the correction buys."""
 
     @property
     def failure_rate(self) -> float:
@@ -74,6 +77,7 @@ def simulate_gate(
     failures = 0
     agreements = []
     rule_failures: dict[str, int] = {}
+    unadjusted = 0
     for index in range(suites):
         rng = np.random.default_rng([seed, index])
         base_rows, cand_rows, agreement = simulate_pair(spec, rng)
@@ -83,10 +87,15 @@ def simulate_gate(
         )
         checks = apply_rules(comparison, config, cand_rows)
         failed = [c.rule for c in checks if not c.passed]
+        unadjusted += any(
+            j.p_value is not None and j.p_value < config.alpha and j.delta < 0
+            for j in comparison.judges
+            if j.pairs >= MIN_PAIRS
+        )
         failures += bool(failed)
         for rule in failed:
             rule_failures[rule] = rule_failures.get(rule, 0) + 1
-    return SimulationResult(suites, failures, float(np.mean(agreements)), rule_failures)
+    return SimulationResult(suites, failures, float(np.mean(agreements)), rule_failures, unadjusted)
 
 
 def simulate_pair(

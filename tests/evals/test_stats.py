@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 
 from llmops_tui.evals import stats
 
@@ -88,3 +89,23 @@ def test_fold_repetitions_into_case_means_and_variances() -> None:
     assert means == pytest.approx([2 / 3, 1.0])
     assert variances == pytest.approx([1 / 3, 0.0])
     assert counts.tolist() == [3, 2]
+
+
+def test_bootstrap_of_differences_is_scipys_paired_bootstrap() -> None:
+    rng = np.random.default_rng(5)
+    base = rng.uniform(0, 1, 60)
+    cand = base + rng.normal(0.02, 0.1, 60)
+
+    def mean_difference(b: np.ndarray, c: np.ndarray, axis: int = -1) -> np.ndarray:
+        return np.asarray(np.mean(c - b, axis=axis))
+
+    paired = scipy_stats.bootstrap(
+        (base, cand),
+        mean_difference,
+        paired=True,
+        vectorized=True,
+        n_resamples=stats.BOOTSTRAP_RESAMPLES,
+        rng=np.random.default_rng(stats.BOOTSTRAP_SEED),
+    ).confidence_interval
+    ours = stats.paired_scores(base, cand)
+    assert (ours.ci_low, ours.ci_high) == pytest.approx((paired.low, paired.high), abs=1e-12)
