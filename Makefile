@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/tui.py
 	$(BIN)/python bench/versions.py
+	$(BIN)/python bench/gate_simulation.py
 
 # README screenshots are the reviewed snapshot-test SVGs, under plain names.
 screenshots: $(STAMP)

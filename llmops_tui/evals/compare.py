@@ -175,7 +175,7 @@ def _test(p: _Paired, alpha: float) -> JudgeComparison:
         delta=float(np.mean(cv) - np.mean(bv)),
         ci_low=paired.ci_low,
         ci_high=paired.ci_high,
-        p_value=p_value if n >= 1 else None,
+        p_value=p_value,
         p_adjusted=None,
         test=name,
         effect_size=effect,

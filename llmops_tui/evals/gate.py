@@ -2,7 +2,9 @@
 the `[gate]` rules and record the verdict for deploy policies.
 
     run_gate(store, project, plugins, *, candidate_ref, baseline_ref, suite=None,
-             run=None, now=None) -> GateResult
+             run=None, now=None) -> GateResult                 runs, compares, records
+    gate_runs(store, config, baseline_run_id, candidate_run_id) -> GateResult
+                                                               two stored runs, no side effect
 
 Both refs resolve to releases first (`HEAD`, a branch, a release id, or a release label such
 as `production`), so a typo fails in one line before any model is called. The runner is
@@ -22,7 +24,7 @@ from llmops_tui.config import ProjectConfig
 from llmops_tui.domain.comparison import GateResult
 from llmops_tui.domain.evals import EvalRun
 from llmops_tui.evals.compare import compare_runs
-from llmops_tui.evals.gate_config import parse_gate_config
+from llmops_tui.evals.gate_config import GateConfig, parse_gate_config
 from llmops_tui.evals.rules import apply_rules
 from llmops_tui.identity import current_user
 from llmops_tui.versions.refs import resolve_release
@@ -83,18 +85,43 @@ def run_gate(
     chosen = suite or config.suite
     baseline = runner(store, project, plugins, release_ref=baseline_ref, suite=chosen, reuse=True)
     candidate = runner(store, project, plugins, release_ref=candidate_ref, suite=chosen, reuse=True)
-    comparison = compare_runs(store, baseline.run_id, candidate.run_id, alpha=config.alpha)
-    checks = apply_rules(comparison, config, store.evals.results(candidate.run_id))
-    result = GateResult(
-        passed=all(check.passed for check in checks),
-        checks=checks,
-        comparison=comparison,
-        candidate_release=candidate_release.release_id,
+    result = gate_runs(
+        store,
+        config,
+        baseline.run_id,
+        candidate.run_id,
         baseline_release=baseline_release.release_id,
+        candidate_release=candidate_release.release_id,
     )
     at = now() if now is not None else datetime.now(UTC)
     store.gates.record(result, created_at=at, created_by=current_user())
     return result
+
+
+def gate_runs(
+    store: Store,
+    config: GateConfig,
+    baseline_run_id: str,
+    candidate_run_id: str,
+    *,
+    baseline_release: str | None = None,
+    candidate_release: str | None = None,
+) -> GateResult:
+    """The verdict on two stored runs, without running anything or recording it (what the
+    Evals screen's `g` shows). Releases default to the runs' own.
+
+    Raises:
+        UnknownRunError: a run id names no run, or more than one.
+    """
+    comparison = compare_runs(store, baseline_run_id, candidate_run_id, alpha=config.alpha)
+    checks = apply_rules(comparison, config, store.evals.results(comparison.candidate.run_id))
+    return GateResult(
+        passed=all(check.passed for check in checks),
+        checks=checks,
+        comparison=comparison,
+        candidate_release=candidate_release or comparison.candidate.release_id,
+        baseline_release=baseline_release or comparison.baseline.release_id,
+    )
 
 
 def _default_runner() -> EvalRunner:

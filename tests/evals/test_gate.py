@@ -13,7 +13,7 @@ from llmops_tui.domain.comparison import Comparison
 from llmops_tui.domain.evals import EvalResult, EvalRun
 from llmops_tui.errors import ConfigError
 from llmops_tui.evals.compare import compare_runs
-from llmops_tui.evals.gate import run_gate
+from llmops_tui.evals.gate import gate_runs, run_gate
 from llmops_tui.evals.gate_config import GateConfig, parse_gate_config
 from llmops_tui.evals.rules import apply_rules
 from llmops_tui.plugin_manager import Plugins, load_plugins
@@ -261,3 +261,11 @@ def test_run_gate_refuses_a_bad_config_before_running(
             run=runner,
         )
     assert runner.calls == []
+
+
+def test_gate_runs_judges_two_stored_runs_without_recording(store: Store) -> None:
+    _gate_runs(store, [False] * 10 + [True] * 30)
+    result = gate_runs(store, parse_gate_config({}), "base-gate", "cand-gate")
+    assert not result.passed
+    assert (result.baseline_release, result.candidate_release) == (BASE_RELEASE, CAND_RELEASE)
+    assert store.gates.latest(CAND_RELEASE) is None
