@@ -151,9 +151,22 @@ def _test(p: _Paired, alpha: float) -> JudgeComparison:
     effect: float | None
     if n == 0:
         return JudgeComparison(
-            p.judge, p.kind, 0, 0.0, 0.0, 0.0, None, None, None, None, "none", None, None,
-            None, Verdict.INCONCLUSIVE,
-        )  # fmt: skip
+            judge=p.judge,
+            kind=p.kind,
+            pairs=0,
+            baseline=0.0,
+            candidate=0.0,
+            delta=0.0,
+            ci_low=None,
+            ci_high=None,
+            p_value=None,
+            p_adjusted=None,
+            test="none",
+            effect_size=None,
+            mde=None,
+            noise_floor=None,
+            verdict=Verdict.INCONCLUSIVE,
+        )
     paired = stats.paired_scores(bv, cv, alpha=alpha)
     if binary:
         test = stats.mcnemar(bv, cv)

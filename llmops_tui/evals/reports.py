@@ -62,10 +62,9 @@ def junit_xml(result: GateResult, candidate_rows: pl.DataFrame, *, excerpt: int 
         suite = _suite(root, f"judge.{judge}")
         for row in folded.filter(pl.col("judge") == judge).iter_rows(named=True):
             seconds = (row["latency"] or 0.0) / 1000
-            case = ET.SubElement(
-                suite, "testcase", classname=f"judge.{judge}", name=row["case_id"],
-                time=f"{seconds:.3f}",
-            )  # fmt: skip
+            case = ET.SubElement(suite, "testcase", classname=f"judge.{judge}")
+            case.set("name", row["case_id"])
+            case.set("time", f"{seconds:.3f}")
             text = _truncate(row["output"] or "", excerpt)
             if row["error"] is not None:
                 ET.SubElement(case, "error", message=row["error"], type="error").text = text

@@ -35,6 +35,7 @@ BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_SEED = 20261130
 """Fixed, so the same two runs always give the same interval."""
 
+ZERO = 1e-12
 Floats = NDArray[np.float64]
 
 
@@ -109,6 +110,9 @@ def paired_scores(
     base = np.asarray(baseline, dtype=np.float64)
     cand = np.asarray(candidate, dtype=np.float64)
     diff = cand - base
+    # Per-case means carry float noise (three 0.8s average to 0.8000000000000002): a
+    # difference below any judge's resolution is no difference.
+    diff = np.where(np.abs(diff) < ZERO, 0.0, diff)
     mean = float(np.mean(diff)) if diff.size else 0.0
     if diff.size == 0 or not np.any(diff):
         return PairedScores(mean, mean, mean, 1.0, "identical")
