@@ -38,7 +38,10 @@ EXCERPT = 500
 def junit_xml(result: GateResult, candidate_rows: pl.DataFrame, *, excerpt: int = EXCERPT) -> str:
     """The gate as JUnit XML: a testcase per case × judge, plus one per gate rule."""
     root = ET.Element("testsuites", name="llmops gate")
-    gate = _suite(root, "gate")
+    # The candidate run's start, not "now": the same verdict gives the same file.
+    started = result.comparison.candidate.started_at.replace(tzinfo=None, microsecond=0)
+    stamp = started.isoformat()
+    gate = _suite(root, "gate", stamp)
     for check in result.checks:
         case = ET.SubElement(gate, "testcase", classname="gate", name=check.rule, time="0")
         if not check.passed:
@@ -59,7 +62,7 @@ def junit_xml(result: GateResult, candidate_rows: pl.DataFrame, *, excerpt: int 
         )
     )
     for judge in folded["judge"].unique(maintain_order=True).to_list():
-        suite = _suite(root, f"judge.{judge}")
+        suite = _suite(root, f"judge.{judge}", stamp)
         for row in folded.filter(pl.col("judge") == judge).iter_rows(named=True):
             seconds = (row["latency"] or 0.0) / 1000
             case = ET.SubElement(suite, "testcase", classname=f"judge.{judge}")
@@ -77,8 +80,8 @@ def junit_xml(result: GateResult, candidate_rows: pl.DataFrame, *, excerpt: int 
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _suite(root: ET.Element, name: str) -> ET.Element:
-    return ET.SubElement(root, "testsuite", name=name)
+def _suite(root: ET.Element, name: str, timestamp: str) -> ET.Element:
+    return ET.SubElement(root, "testsuite", name=name, timestamp=timestamp)
 
 
 def _count(root: ET.Element) -> None:

@@ -56,6 +56,7 @@ def test_junit_has_a_testcase_per_case_and_judge_plus_the_rules(
     assert root.tag == "testsuites"
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert list(suites) == ["gate", "judge.exact", "judge.tone"]
+    assert {s.get("timestamp") for s in suites.values()} == {"2026-11-01T12:00:00"}
     assert len(suites["judge.exact"].findall("testcase")) == 20
     assert len(suites["judge.tone"].findall("testcase")) == 20
     assert (suites["judge.exact"].get("tests"), suites["judge.exact"].get("failures")) == (
