@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/versions.py
 	$(BIN)/python bench/canary_simulation.py
 	$(BIN)/python bench/evals.py
+	$(BIN)/python bench/gate_simulation.py
 
 # README screenshots are the reviewed snapshot-test SVGs, under plain names.
 screenshots: $(STAMP)

@@ -18,6 +18,7 @@ from llmops_tui.cli.cockpit import open_cockpit
 from llmops_tui.cli.context import CliContext
 from llmops_tui.cli.demo import demo_command
 from llmops_tui.cli.evals import eval_group
+from llmops_tui.cli.gate import gate_command
 from llmops_tui.cli.ingest import ingest_command
 from llmops_tui.cli.init import init_command
 from llmops_tui.cli.plugins import plugins_command
@@ -112,6 +113,7 @@ cli.add_command(watch_command)
 cli.add_command(versions_group)
 cli.add_command(plugins_command)
 cli.add_command(eval_group)
+cli.add_command(gate_command)
 
 
 def main() -> None:

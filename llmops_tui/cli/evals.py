@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from llmops_tui.cli.compare import compare_command
 from llmops_tui.cli.context import CliContext, pass_context
 from llmops_tui.cli.output import count, echo_json, ms, percent, table, usd
 from llmops_tui.config import ProjectConfig
@@ -20,7 +21,6 @@ from llmops_tui.domain.evals import EvalRun
 from llmops_tui.errors import ConfigError
 from llmops_tui.evals.runner import RunProgress, run_eval
 from llmops_tui.evals.summary import RunSummary, failing, summarize
-from llmops_tui.plugin_manager import Plugins, load_plugins
 from llmops_tui.versions.refs import resolve_release
 
 
@@ -35,17 +35,6 @@ def _project(ctx: CliContext) -> ProjectConfig:
             "no llmops.toml in this folder or any parent", hint="run `llmops init` first"
         )
     return ctx.project
-
-
-def _plugins(ctx: CliContext, project: ProjectConfig) -> Plugins:
-    loader = getattr(ctx, "plugins", None)  # CliContext.plugins() once the plugins work lands
-    if callable(loader):
-        loaded: Plugins = loader()
-        return loaded
-    plugins = load_plugins(project.plugins)
-    for warning in plugins.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    return plugins
 
 
 @eval_group.command("run")
@@ -78,7 +67,7 @@ def run_command(
 ) -> None:
     """Run a suite on a release; an interrupted run resumes when run again."""
     project = _project(ctx)
-    plugins = _plugins(ctx, project)
+    plugins = ctx.plugins()
     store = ctx.store()
     show = _ProgressLine() if sys.stderr.isatty() and not as_json else None
     try:
@@ -251,3 +240,6 @@ class _ProgressLine:
 
 
 __all__ = ["eval_group"]
+
+
+eval_group.add_command(compare_command)
