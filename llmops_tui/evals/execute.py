@@ -262,7 +262,9 @@ class CaseRunner:
         try:
             judge = self._plugins.judges.get(spec.type)
             score = judge.judge(
-                JudgeInput(item.case, response.text, spec.options, response, complete)
+                JudgeInput(
+                    item.case, response.text, spec.options, _priced(response, fields), complete
+                )
             )
             if not isinstance(score, Score):
                 raise TypeError(f"returned {type(score).__name__}, not a Score")
@@ -363,3 +365,12 @@ def end_of(call: Call) -> datetime:
 
 def utc_naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _priced(response: ProviderResponse, fields: dict[str, Any]) -> ProviderResponse:
+    """The answer as judges see it: with the project's price when the provider reported none,
+    so a cost budget judges what the call cost."""
+    cost = fields.get("cost_usd")
+    if response.cost_usd is not None or cost is None:
+        return response
+    return replace(response, cost_usd=cost)

@@ -17,7 +17,6 @@ from llmops_tui.evals.runner import run_eval
 from llmops_tui.evals.summary import summarize
 from llmops_tui.plugin_manager import load_plugins
 from llmops_tui.store import Store
-from tests.evals.demo_fakes import DemoFakes
 
 END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -48,7 +47,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
 def test_demo_runs_production_and_the_release_before_and_head_regresses(demo: Demo) -> None:
     store, project = demo.store, demo.project
     assert store.labels.release_for("production") == demo.production
-    plugins = load_plugins(load_entrypoints=False, extra=[("demo-fakes", DemoFakes())])
+    plugins = load_plugins(load_entrypoints=False)  # the built-in scripted provider and judges
     result = demo_evals.run_demo_evals(store, project, plugins, now=END)
     assert result.skipped is None
     (prod_run, prod), (old_run, old) = result.runs

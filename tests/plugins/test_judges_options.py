@@ -75,7 +75,7 @@ def test_unknown_options_suggest_the_close_name() -> None:
         judge("contains", "a", {"value": "a", "ignore_cases": True})
     assert str(raised.value) == (
         "contains: unknown option 'ignore_cases' (did you mean 'ignore_case'?); "
-        "options: field, ignore_case, mode, value"
+        "options: field, if_missing, ignore_case, mode, value"
     )
 
 
@@ -141,3 +141,19 @@ def test_a_value_that_is_not_text_is_refused_up_front(name: str) -> None:
     assert str(raised.value) == (
         f"{name}: option 'value': expected a string, a number or a list of them, got {{'a': 1}}"
     )
+
+
+def test_if_missing_pass_turns_a_case_without_the_field_into_a_pass() -> None:
+    from llmops_tui.builtin_plugins.judges import BUILTIN_JUDGES, PassWhenNotExpected
+    from llmops_tui.domain.evals import EvalCase, JudgeInput
+
+    contains = PassWhenNotExpected(next(j for j in BUILTIN_JUDGES if j.name == "contains"))
+    case = EvalCase("sr-9", {}, expected={"must_include": ["x"]})
+    options = {"field": "cites", "if_missing": "pass"}
+    score = contains.judge(JudgeInput(case, "answer", options))
+    assert score.passed
+    assert score.reason == "not applicable: case 'sr-9' has no expected field 'cites'"
+    with pytest.raises(JudgeError, match="has no expected field 'cites'"):
+        contains.judge(JudgeInput(case, "answer", {"field": "cites"}))
+    with pytest.raises(JudgeError, match="if_missing"):
+        contains.judge(JudgeInput(case, "answer", {"field": "cites", "if_missing": "skip"}))

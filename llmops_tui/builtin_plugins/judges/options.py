@@ -47,6 +47,10 @@ def excerpt(text: object, limit: int = 40) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+class NotExpected(Exception):
+    """The case expects nothing of this judge and the judge says `if_missing = "pass"`."""
+
+
 class JudgeOptions:
     """A judge's options, checked against the names it accepts.
 
@@ -58,6 +62,10 @@ class JudgeOptions:
         self.judge = judge
         self.raw = options
         names = sorted(allowed)
+        if "field" in names:
+            # Judges that read the case's expectation may be told what a case without one
+            # means: `if_missing = "pass"` (nothing to check) or "error" (the default).
+            names = sorted([*names, "if_missing"])
         for key in options:
             if key not in names:
                 close = difflib.get_close_matches(str(key), names, n=1)
@@ -130,9 +138,14 @@ def reference(item: JudgeInput, options: JudgeOptions) -> Any:
         return options.raw["value"]
     case = item.case
     field = options.optional_text("field")
+    missing = options.choice("if_missing", ("error", "pass"), "error")
+
+    def absent(message: str) -> Exception:
+        return NotExpected(message) if missing == "pass" else options.error(message)
+
     if field is None:
         if case.expected is None:
-            raise options.error(
+            raise absent(
                 f"case {case.case_id!r} has no expected value "
                 "(give the judge a `value` or the case an `expected`)"
             )
@@ -144,9 +157,9 @@ def reference(item: JudgeInput, options: JudgeOptions) -> Any:
         elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
             current = current[int(part)]
         else:
-            raise options.error(f"case {case.case_id!r} has no expected field {field!r}")
+            raise absent(f"case {case.case_id!r} has no expected field {field!r}")
     if current is None:
-        raise options.error(f"case {case.case_id!r}: expected field {field!r} is empty")
+        raise absent(f"case {case.case_id!r}: expected field {field!r} is empty")
     return current
 
 
