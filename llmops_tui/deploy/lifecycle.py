@@ -20,12 +20,18 @@ from datetime import UTC, datetime
 
 from llmops_tui.config import CONFIG_NAME, ProjectConfig
 from llmops_tui.deploy.config import DeployConfig, EnvironmentConfig
+from llmops_tui.deploy.outcomes import (
+    ActionResult,
+    DeployFailedError,
+    ReadonlyError,
+    describe,
+    utc_now,
+)
 from llmops_tui.deploy.policies import GateLookup, enforce, store_gate, violations
 from llmops_tui.domain.deploy import (
     CanaryVerdict,
     DeployAction,
     Deployment,
-    DeployOutcome,
     DeployRequest,
     DeployStatus,
     EnvironmentState,
@@ -38,30 +44,6 @@ from llmops_tui.plugin_api import DeployTarget
 from llmops_tui.plugin_manager import Plugins, UnknownPluginObjectError
 from llmops_tui.store import Store
 from llmops_tui.versions.refs import resolve_release
-
-
-class DeployFailedError(LlmopsError):
-    """The target failed; the attempt is recorded and the environment is unchanged."""
-
-    exit_code = 1
-
-
-class ReadonlyError(LlmopsError):
-    """A mutating action under `--readonly`."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class ActionResult:
-    deployment: Deployment | None
-    """The recorded row; None when nothing was recorded (the state already held)."""
-    message: str
-    """One line for the user."""
-    warnings: tuple[str, ...] = ()
-    """Plugins whose `release_deployed` hook failed (the deployment stands)."""
 
 
 @dataclass
@@ -355,7 +337,7 @@ class Lifecycle:
         deployment = row(DeployStatus.SUCCEEDED, detail=detail)
         self.store.deployments.record(deployment)
         warnings = self.plugins.notify("release_deployed", request=request, outcome=outcome)
-        return ActionResult(deployment, _describe(deployment, outcome), tuple(warnings))
+        return ActionResult(deployment, describe(deployment, outcome), tuple(warnings))
 
     def _row(
         self,
@@ -408,15 +390,4 @@ class Lifecycle:
         )
 
 
-def _describe(deployment: Deployment, outcome: DeployOutcome) -> str:
-    d = deployment
-    was = f" (was {d.previous_release_id})" if d.previous_release_id else ""
-    verb = {
-        DeployAction.DEPLOY: f"deployed release {d.release_id} to {d.environment}{was}",
-        DeployAction.CANARY: f"canary: {d.environment} sends {d.canary_percent:g}% to release "
-        f"{d.release_id}, the rest to {d.previous_release_id}",
-        DeployAction.PROMOTE: f"promoted release {d.release_id} in {d.environment}{was}",
-        DeployAction.ROLLBACK: f"rolled {d.environment} back to release {d.release_id}{was}",
-    }.get(d.action, f"{d.action.value} {d.release_id}")
-    unchanged = "" if outcome.changed else " (the target already held it)"
-    return f"{verb}: {outcome.detail}{unchanged}"
+__all__ = ["ActionResult", "DeployFailedError", "Lifecycle", "ReadonlyError", "utc_now"]
