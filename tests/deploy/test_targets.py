@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -87,7 +88,7 @@ def test_file_honours_a_custom_path_and_reports_an_unwritable_one(tmp_path: Path
     FileTarget().deploy(_request(tmp_path, {"path": "out/app-state.json"}))
     assert (tmp_path / "out" / "app-state.json").is_file()
     (tmp_path / "blocked").write_text("a file, not a folder")
-    with pytest.raises(DeployError, match="cannot write blocked/x.json"):
+    with pytest.raises(DeployError, match=r"cannot write blocked/x\.json"):
         FileTarget().deploy(_request(tmp_path, {"path": "blocked/x.json"}))
     with pytest.raises(DeployError, match=r"options: unknown 'pth' \(this target takes path\)"):
         FileTarget().deploy(_request(tmp_path, {"pth": "x.json"}))
@@ -194,7 +195,7 @@ def test_command_failures_carry_the_stderr_tail(tmp_path: Path) -> None:
         CommandTarget().deploy(_request(tmp_path, {"argv": slow, "timeout": 0.5}))
     with pytest.raises(DeployError, match="cannot run"):
         CommandTarget().deploy(_request(tmp_path, {"argv": ["./no-such-program"]}))
-    with pytest.raises(DeployError, match="options.argv: expected a list of strings"):
+    with pytest.raises(DeployError, match=r"options\.argv: expected a list of strings"):
         CommandTarget().deploy(_request(tmp_path, {"argv": "deploy.sh --prod"}))
 
 
@@ -204,8 +205,8 @@ SECRET = "s3cret"
 
 
 class _Receiver(BaseHTTPRequestHandler):
-    answers: list[int] = []
-    received: list[tuple[bytes, bool]] = []
+    answers: ClassVar[list[int]] = []
+    received: ClassVar[list[tuple[bytes, bool]]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
