@@ -40,13 +40,13 @@ START = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 @dataclass
 class Clock:
-    """`now` moves one second per look (so rows get distinct times); `sleep` moves it on."""
+    """`now` moves a millisecond per look (rows get distinct times); `sleep` moves it on."""
 
     at: datetime = START
     slept: list[float] = field(default_factory=list)
 
     def __call__(self) -> datetime:
-        self.at += timedelta(seconds=1)
+        self.at += timedelta(milliseconds=1)
         return self.at
 
     def sleep(self, seconds: float) -> None:
