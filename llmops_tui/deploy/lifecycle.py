@@ -231,10 +231,11 @@ class Lifecycle:
         percent: float | None,
         verdict: CanaryVerdict,
         detail: str,
-        plan_id: str,
-        step: int,
+        plan_id: str | None,
+        step: int | None,
     ) -> Deployment:
-        """A canary plan's analysis step: recorded with its verdict, no traffic change."""
+        """A canary analysis (a plan's step, or a watched canary's check), recorded with its
+        verdict; it changes no traffic."""
         env = self.config.environment(environment)
         deployment = self._row(
             env,
