@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
+import types
 
 import pytest
 from click.testing import CliRunner
 
 from llmops_tui.cli import cli
-from tests.deploy.conftest import Project
+from llmops_tui.domain.deploy import CanaryVerdict
+from tests.deploy.conftest import FakeAnalysis, Project
 
 
 @pytest.fixture
@@ -113,3 +116,30 @@ def test_deploying_a_bad_ref_is_one_line(here: Project) -> None:
     code, _, err = run("deploy", "staging", "no-such-ref")
     assert code == 2
     assert err.startswith("error: unknown reference 'no-such-ref'")
+
+
+def test_canary_status_analyses_the_canary_since_it_started(
+    here: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analysis = FakeAnalysis([CanaryVerdict.FAIL])
+    module = types.ModuleType("llmops_tui.deploy.analysis")
+    module.analyse_canary = analysis  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "llmops_tui.deploy.analysis", module)
+    run("deploy", "staging", "HEAD~1")
+    run("canary", "staging", "HEAD", "--percent", "10")
+    run("canary", "staging", "HEAD", "--percent", "40")
+    code, out, _ = run("canary", "status", "staging")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith("staging: canary release ")
+    assert "on 40% since" in lines[0]
+    assert lines[1] == "verdict: fail (score 40/100): scripted fail"
+    assert lines[2] == "requests: baseline 500, canary 60"
+    started = here.store.deployments.history("staging")[1].created_at  # the 10% step
+    assert analysis.calls[0]["since"] == started
+    code, out, _ = run("canary", "status", "staging", "--json")
+    data = json.loads(out)
+    assert code == 1
+    assert data["canary_percent"] == 40.0
+    assert data["analysis"]["verdict"] == "fail"
+    assert here.store.deployments.history("staging")[0].action.value == "canary"  # unchanged
