@@ -47,11 +47,11 @@ target, detail, actor, reason, forced, created_at, plan_id, step, verdict
 INSERT_DEPLOYMENT_SQL = """
 insert into deployments (
     deployment_id, environment, action, status, release_id, previous_release_id, canary_percent,
-    target, detail, actor, reason, forced, created_at, plan_id, step, verdict
+    target, detail, actor, reason, forced, created_at, plan_id, step, verdict, seq
 ) values (
     $deployment_id, $environment, $action, $status, $release_id, $previous_release_id,
     $canary_percent, $target, $detail, $actor, $reason, $forced, $created_at, $plan_id, $step,
-    $verdict
+    $verdict, (select coalesce(max(seq), 0) + 1 from deployments)
 )
 on conflict do nothing
 """

@@ -2,10 +2,6 @@
 -- step, promote, rollback, a canary plan's analysis) is one row, kept forever, with who, when,
 -- why and what it replaced: the environment's state is read back from this history, and the
 -- Deploys screen and chart markers show it. A failed target is recorded too (status 'failed').
--- `seq` orders the rows as they were recorded, which is what the state follows: two actions
--- may carry the same `created_at` (a replayed history, a coarse clock).
-CREATE SEQUENCE deployments_seq START 1;
-
 CREATE TABLE deployments (
     deployment_id        VARCHAR   PRIMARY KEY,
     environment          VARCHAR   NOT NULL,
@@ -24,7 +20,9 @@ CREATE TABLE deployments (
     plan_id              VARCHAR,
     step                 INTEGER,
     verdict              VARCHAR   CHECK (verdict IN ('pass', 'marginal', 'fail', 'waiting')),
-    seq                  BIGINT    NOT NULL DEFAULT nextval('deployments_seq')
+    -- The order the rows were recorded in (max + 1 at insert; writes are serialised), which
+    -- the state follows: two actions may carry the same `created_at` (a replayed history).
+    seq                  BIGINT    NOT NULL
 );
 
 CREATE INDEX deployments_environment ON deployments (environment, created_at);
