@@ -128,19 +128,31 @@ def status_command(ctx: CliContext, environment: str, as_json: bool) -> None:
 @click.argument("environment")
 @click.argument("ref")
 @click.option("--bake", metavar="DUR", help="Wait this long after each step (default: the plan's).")
+@click.option("--force", is_flag=True, help="Override a refusing policy (needs --reason).")
+@click.option("--reason", "-m", metavar="R", help="Why: recorded with the canary.")
 @pass_context
-def run_command(ctx: CliContext, environment: str, ref: str, bake: str | None) -> None:
+def run_command(
+    ctx: CliContext,
+    environment: str,
+    ref: str,
+    bake: str | None,
+    force: bool,
+    reason: str | None,
+) -> None:
     """Follow the `[canary]` plan for release REF in ENVIRONMENT: step the traffic, bake,
     analyse, then promote (exit 0) or roll back (exit 1); a marginal step holds (exit 1).
 
     Run it again with the same ENVIRONMENT and REF to continue an interrupted or held plan.
     """
+    check_force(force, reason)
     life = lifecycle_of(ctx, f"canary run {environment}")
     runner = CanaryRunner(
         life,
         plan=life.config.canary,
         bake=parse_bake(bake) if bake is not None else None,
         echo=click.echo,
+        force=force,
+        reason=reason,
     )
     result = runner.run(environment, ref)
     if result.outcome is None and result.analyses:

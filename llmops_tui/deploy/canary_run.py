@@ -55,6 +55,15 @@ class Analyse(Protocol):
     ) -> CanaryAnalysis: ...
 
 
+def format_duration(span: timedelta) -> str:
+    """`15m`, `1h30m`, `45s`, `0s`."""
+    seconds = round(span.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (seconds, "s")) if n]
+    return "".join(parts) or "0s"
+
+
 def default_analyse() -> Analyse:
     """`llmops_tui.deploy.analysis.analyse_canary`, imported when first needed."""
     try:
@@ -89,6 +98,9 @@ class CanaryRunner:
     echo: Callable[[str], None] = lambda _line: None
     bake: timedelta | None = None
     """Overrides the plan's bake time (`--bake`), also for a resumed plan."""
+    force: bool = False
+    """Start the canary over a refusing policy (`--force --reason`)."""
+    reason: str | None = None
 
     def run(self, environment: str, ref: str | Release) -> PlanReport:
         life = self.lifecycle
@@ -115,7 +127,15 @@ class CanaryRunner:
                 started = applied[step]
                 self.echo(f"{where}: traffic already set at {started:%H:%M:%S}")
             else:
-                result = life.canary(env.name, release, share, plan_id=run.plan_id, step=step)
+                result = life.canary(
+                    env.name,
+                    release,
+                    share,
+                    force=self.force,
+                    reason=self.reason,
+                    plan_id=run.plan_id,
+                    step=step,
+                )
                 started = result.deployment.created_at if result.deployment else life.now()
                 self.echo(f"{where}: {result.message}")
             self._bake_until(started + bake, where)
@@ -208,9 +228,11 @@ class CanaryRunner:
                 f"{environment}: a canary of release {state.canary_release} is in progress; "
                 "promote or roll it back first"
             )
+        if state.canary_release is None:  # refused before anything is recorded
+            life.check_policies(environment, release_id, force=self.force, reason=self.reason)
         deployments.start_plan(run)
         steps = ", ".join(f"{s:g}%" for s in run.steps)
-        self.echo(f"plan {plan_id}: {steps}, bake {run.bake} per step")
+        self.echo(f"plan {plan_id}: {steps}, bake {format_duration(run.bake)} per step")
         return run, None
 
     def _bake_until(self, until: datetime, where: str) -> None:

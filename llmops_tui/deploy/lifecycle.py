@@ -278,6 +278,15 @@ class Lifecycle:
     def _stored(self, release_id: str) -> Release:
         return self.store.releases.get(release_id) or Release(release_id, None, None, ())
 
+    def check_policies(
+        self, environment: str, release_id: str, *, force: bool = False, reason: str | None = None
+    ) -> str | None:
+        """Raise `PolicyError` unless `release_id` may go to `environment` (or `force` with a
+        reason overrides it); returns what was overridden."""
+        return self._policies(
+            self.config.environment(environment), release_id, force=force, reason=reason
+        )
+
     def _policies(
         self, env: EnvironmentConfig, release_id: str, *, force: bool, reason: str | None
     ) -> str | None:

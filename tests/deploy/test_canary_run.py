@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from llmops_tui.deploy.canary_run import CanaryRunner
+from llmops_tui.deploy.canary_run import CanaryRunner, format_duration
 from llmops_tui.deploy.lifecycle import Lifecycle
+from llmops_tui.deploy.policies import PolicyError
 from llmops_tui.domain.canary_plan import PlanOutcome
 from llmops_tui.domain.deploy import CanaryVerdict, DeployAction
 from llmops_tui.errors import LlmopsError
@@ -158,3 +159,31 @@ def test_a_plan_needs_a_stable_release(
         _runner(life, clock, FakeAnalysis([PASS])).run("staging", "HEAD")
     assert project.store.deployments.history() == []
     assert DeployAction.ANALYSIS.value == "analysis"
+
+
+def test_a_refused_plan_records_nothing_and_force_overrides_it(
+    project: Project, make_lifecycle: MakeLifecycle, clock: Clock
+) -> None:
+    life = make_lifecycle()
+    v1 = life.resolve(project.commits[0]).release_id
+    v3 = life.resolve(project.commits[2]).release_id
+    life.deploy("staging", v1)
+    life = make_lifecycle(gate={v1: True})
+    life.deploy("production", v1)
+    before = len(project.store.deployments.history())
+    with pytest.raises(PolicyError, match="no gate verdict"):
+        _runner(life, clock, FakeAnalysis([PASS])).run("production", v3)
+    assert project.store.deployments.open_plan("production", v3) is None
+    assert len(project.store.deployments.history()) == before
+    runner = _runner(life, clock, FakeAnalysis([PASS]))
+    runner.force, runner.reason = True, "gate runner is down; INC-9"
+    assert runner.run("production", v3).outcome is PlanOutcome.PROMOTED
+    first_step = [d for d in project.store.deployments.history("production") if d.step == 0][-1]
+    assert first_step.forced
+    assert first_step.reason == "gate runner is down; INC-9"
+
+
+def test_durations_read_like_the_config() -> None:
+    assert format_duration(timedelta(minutes=15)) == "15m"
+    assert format_duration(timedelta(hours=1, minutes=30)) == "1h30m"
+    assert format_duration(timedelta(0)) == "0s"
