@@ -20,6 +20,7 @@ from llmops_tui.cli.deploy import check_force, deploy_config_of, lifecycle_of, r
 from llmops_tui.cli.output import echo_json
 from llmops_tui.deploy.canary_run import CanaryRunner, default_analyse
 from llmops_tui.deploy.config import parse_bake
+from llmops_tui.domain.canary_plan import PlanOutcome
 from llmops_tui.domain.deploy import CanaryAnalysis, CanaryVerdict
 
 
@@ -155,7 +156,7 @@ def run_command(
         reason=reason,
     )
     result = runner.run(environment, ref)
-    if result.outcome is None and result.analyses:
+    if result.outcome is not PlanOutcome.PROMOTED and result.analyses:  # the evidence
         for line in analysis_lines(result.analyses[-1]):
             click.echo(line)
     ctx_exit(result.exit_code)
