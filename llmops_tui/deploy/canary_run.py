@@ -37,6 +37,11 @@ from llmops_tui.domain.versions import Release
 from llmops_tui.errors import LlmopsError
 from llmops_tui.store import Store
 
+_TERMINAL = {
+    DeployAction.PROMOTE: PlanOutcome.PROMOTED,
+    DeployAction.ROLLBACK: PlanOutcome.ROLLED_BACK,
+}
+
 BAKE_TICK_S = 1.0
 """The bake sleeps in slices this long, so Ctrl-C (or a kill) lands promptly."""
 
@@ -112,6 +117,11 @@ class CanaryRunner:
         shares = [s for s in run.steps if s < 100]
         bake = self.bake if self.bake is not None else run.bake
         rows = store.deployments.plan_rows(run.plan_id)
+        ended = _TERMINAL.get(rows[-1].action) if rows else None
+        if ended is not None and rows[-1].status is DeployStatus.SUCCEEDED:
+            # Killed after its last action was recorded but before the plan was closed.
+            self.echo(f"plan {run.plan_id} had already {ended.value.replace('_', ' ')}")
+            return self._finish(report, ended)
         passed = {r.step for r in rows if r.verdict is CanaryVerdict.PASS}
         applied = {
             r.step: r.created_at
@@ -193,13 +203,14 @@ class CanaryRunner:
         deployments = life.store.deployments
         state = deployments.state(environment)
         run = deployments.open_plan(environment, release_id)
-        if run is not None and state.canary_release != release_id:
+        rows = deployments.plan_rows(run.plan_id) if run is not None else []
+        finished = bool(rows) and rows[-1].action in _TERMINAL
+        if run is not None and state.canary_release != release_id and not finished:
             # The environment moved on outside the plan (a manual rollback or promote).
             deployments.finish_plan(run.plan_id, PlanOutcome.ABANDONED, life.now())
             self.echo(f"plan {run.plan_id} was overtaken (no canary of it runs now); starting anew")
             run = None
         if run is not None:
-            rows = deployments.plan_rows(run.plan_id)
             done = [r.step for r in rows if r.verdict is CanaryVerdict.PASS and r.step is not None]
             step = max(done) + 1 if done else 0
             self.echo(f"resuming plan {run.plan_id} at step {step + 1}")

@@ -187,3 +187,27 @@ def test_durations_read_like_the_config() -> None:
     assert format_duration(timedelta(minutes=15)) == "15m"
     assert format_duration(timedelta(hours=1, minutes=30)) == "1h30m"
     assert format_duration(timedelta(0)) == "0s"
+
+
+def test_a_plan_killed_after_its_promotion_is_closed_by_the_rerun(
+    project: Project,
+    clock: Clock,
+    staged: tuple[Lifecycle, str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    life, _, v3 = staged
+    deployments = project.store.deployments
+    real_finish = deployments.finish_plan
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(deployments, "finish_plan", killed)
+    with pytest.raises(KeyboardInterrupt):
+        _runner(life, clock, FakeAnalysis([PASS])).run("staging", v3)
+    monkeypatch.setattr(deployments, "finish_plan", real_finish)
+    rows = len(deployments.history())
+    again = _runner(life, clock, FakeAnalysis([PASS])).run("staging", v3)
+    assert again.outcome is PlanOutcome.PROMOTED
+    assert len(deployments.history()) == rows  # nothing done twice
+    assert deployments.open_plan("staging", v3) is None
