@@ -13,7 +13,6 @@ them: going back must always be possible, and a canary was checked when it start
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from llmops_tui.deploy.outcomes import (
     ReadonlyError,
     describe,
     utc_now,
+    with_id,
 )
 from llmops_tui.deploy.policies import GateLookup, enforce, store_gate, violations
 from llmops_tui.domain.deploy import (
@@ -365,38 +365,25 @@ class Lifecycle:
         step: int | None = None,
         verdict: CanaryVerdict | None = None,
     ) -> Deployment:
-        at = self.now().astimezone(UTC)
-        key = "\0".join(
-            str(part)
-            for part in (
-                env.name,
-                action,
-                status,
-                release_id,
-                previous,
-                at.isoformat(),
-                plan_id,
-                step,
-                canary_percent,
+        return with_id(
+            Deployment(
+                deployment_id="",  # named by `with_id` from its contents
+                environment=env.name,
+                action=action,
+                status=status,
+                release_id=release_id,
+                previous_release_id=previous,
+                canary_percent=canary_percent,
+                target=env.target,
+                detail=detail,
+                actor=self.actor,
+                reason=reason,
+                forced=forced,
+                created_at=self.now().astimezone(UTC),
+                plan_id=plan_id,
+                step=step,
+                verdict=verdict,
             )
-        )
-        return Deployment(
-            deployment_id=hashlib.sha256(key.encode()).hexdigest()[:16],
-            environment=env.name,
-            action=action,
-            status=status,
-            release_id=release_id,
-            previous_release_id=previous,
-            canary_percent=canary_percent,
-            target=env.target,
-            detail=detail,
-            actor=self.actor,
-            reason=reason,
-            forced=forced,
-            created_at=at,
-            plan_id=plan_id,
-            step=step,
-            verdict=verdict,
         )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from llmops_tui.domain.deploy import DeployAction, Deployment, DeployOutcome
@@ -52,3 +53,22 @@ def describe(deployment: Deployment, outcome: DeployOutcome) -> str:
         verb = f"{d.action.value} {d.release_id}"
     unchanged = "" if outcome.changed else " (the target already held it)"
     return f"{verb}: {outcome.detail}{unchanged}"
+
+
+def with_id(deployment: Deployment) -> Deployment:
+    """The row named by a hash of what it records, so replaying the same action at the same
+    moment (the demo rebuilt) names it alike and the store keeps it once."""
+    d = deployment
+    parts = (
+        d.environment,
+        d.action,
+        d.status,
+        d.release_id,
+        d.previous_release_id,
+        d.created_at.isoformat(),
+        d.plan_id,
+        d.step,
+        d.canary_percent,
+    )
+    key = "\0".join(str(part) for part in parts)
+    return replace(d, deployment_id=hashlib.sha256(key.encode()).hexdigest()[:16])
