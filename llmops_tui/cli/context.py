@@ -18,6 +18,8 @@ from llmops_tui.store import Store
 class CliContext:
     db_option: str | None
     debug: bool
+    readonly: bool = False
+    """The global `--readonly`: every mutating command refuses, in one line."""
     cwd: Path = field(default_factory=Path.cwd)
     _project: ProjectConfig | None = None
     _project_loaded: bool = False

@@ -62,6 +62,12 @@ def demo_command(ctx: CliContext, directory: Path, spans: int, no_tui: bool) -> 
         f"registered {len(versions.new_versions)} versions of prompts and configs from "
         f"{versions.commits} commits{linked}"
     )
+    deployments = store.deployments.history(limit=1000)
+    if deployments:
+        click.echo(
+            f"recorded {len(deployments)} deployments to staging and production, with a canary "
+            "that failed its analysis and was rolled back"
+        )
     t = workspace.traffic
     click.echo(
         f"incident: prompt support@{t.incident_prompt_version} on production, "
@@ -71,6 +77,7 @@ def demo_command(ctx: CliContext, directory: Path, spans: int, no_tui: bool) -> 
     click.echo(f"try: cd {workspace.root} && llmops stats --since 7d --by prompt")
     click.echo("     llmops eval runs; llmops gate --candidate HEAD --baseline production")
     click.echo("     llmops versions list; llmops versions diff support@v3 support@v4")
+    click.echo("     llmops deployments --env production")
     if not no_tui:
         open_cockpit(workspace.database, project, readonly=False, watch=[])
 

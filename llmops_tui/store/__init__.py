@@ -11,8 +11,9 @@ read-write and a read-only connection to one file in the same process. Repositor
 the store: `store.spans`, `store.sources`, `store.metrics`, `store.overview`, `store.traces`,
 and the version registry's `store.versions`, `store.labels`, `store.releases`, `store.links`
 the Versions screen's `store.version_scores`, `store.evals` (eval runs and results) and
-`store.gates` (gate verdicts), `store.recordings` (recorded answers `replay` serves) (API in
-their docstrings).
+`store.gates` (gate verdicts), `store.recordings` (recorded answers `replay` serves),
+`store.canary` (canary cohorts) and `store.deployments` (the release lifecycle's history and
+canary plans) (API in their docstrings).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import duckdb
 from llmops_tui.errors import StoreError
 from llmops_tui.store.canary import CanaryRepository
 from llmops_tui.store.connection import open_connection, writer_waiting
+from llmops_tui.store.deployments import DeploymentRepository
 from llmops_tui.store.evals import EvalRepository
 from llmops_tui.store.gates import GateRepository
 from llmops_tui.store.labels import LabelRepository
@@ -86,6 +88,7 @@ class Store:
         self.releases = ReleaseRepository(self)
         self.evals = EvalRepository(self)
         self.gates = GateRepository(self)
+        self.deployments = DeploymentRepository(self)
         self.links = LinkRepository(self)
         self.version_scores = VersionScoreRepository(self)
         self.recordings = RecordingRepository(self)
