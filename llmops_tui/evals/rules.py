@@ -4,12 +4,14 @@ detail (what was measured against what limit). Pure, so the simulation in
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from llmops_tui.domain.comparison import Comparison, GateCheck, JudgeComparison, Verdict
 from llmops_tui.evals.cases import ok_column
 from llmops_tui.evals.gate_config import ALL_JUDGES, GateConfig
-from llmops_tui.formatting import percent
+from llmops_tui.formatting import ms, percent
 
 
 def apply_rules(
@@ -28,6 +30,7 @@ def apply_rules(
             comparison.baseline_totals.cost_per_case,
             comparison.candidate_totals.cost_per_case,
             config.max_cost_increase,
+            _dollars,
         ),
         *_increase(
             "max_latency_increase",
@@ -35,6 +38,7 @@ def apply_rules(
             comparison.baseline_totals.latency_p95_ms,
             comparison.candidate_totals.latency_p95_ms,
             config.max_latency_increase,
+            ms,
         ),
     )
 
@@ -112,8 +116,18 @@ def _required(config: GateConfig, rows: pl.DataFrame) -> list[GateCheck]:
     return [GateCheck("required_cases", True, f"all {len(wanted)} required cases pass")]
 
 
+def _dollars(value: float) -> str:
+    """Per-case costs are fractions of a cent: keep six decimals, drop trailing zeros."""
+    return "$" + (f"{value:.6f}".rstrip("0").rstrip(".") or "0")
+
+
 def _increase(
-    rule: str, what: str, base: float | None, cand: float | None, limit: float | None
+    rule: str,
+    what: str,
+    base: float | None,
+    cand: float | None,
+    limit: float | None,
+    show: Callable[[float], str],
 ) -> list[GateCheck]:
     if limit is None:
         return []
@@ -121,7 +135,7 @@ def _increase(
         return [GateCheck(rule, True, f"{what} not measured in both runs: not checked")]
     if base <= 0:
         passed = cand <= 0
-        return [GateCheck(rule, passed, f"{what} {cand:.6g} vs baseline {base:.6g}")]
+        return [GateCheck(rule, passed, f"{what} {show(cand)} vs baseline {show(base)}")]
     change = cand / base - 1
     passed = change <= limit
     sign = "≤" if passed else ">"
@@ -129,6 +143,6 @@ def _increase(
         GateCheck(
             rule,
             passed,
-            f"{what} {change * 100:+.1f}% ({base:.6g} → {cand:.6g}) {sign} +{limit * 100:.0f}%",
+            f"{what} {change * 100:+.1f}% ({show(base)} → {show(cand)}) {sign} +{limit * 100:.0f}%",
         )
     ]

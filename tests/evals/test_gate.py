@@ -151,8 +151,8 @@ def test_cost_and_latency_increase(store: Store) -> None:
     ]
     rules = {"max_cost_increase": 0.1, "max_latency_increase": 0.25, "no_regression": []}
     checks = _checks(store, rules, base, cand)
-    assert checks["max_cost_increase"] == (False, "cost per case +20.0% (0.01 → 0.012) > +10%")
-    assert checks["max_latency_increase"] == (True, "p95 latency +10.0% (100 → 110) ≤ +25%")
+    assert checks["max_cost_increase"] == (False, "cost per case +20.0% ($0.01 → $0.012) > +10%")
+    assert checks["max_latency_increase"] == (True, "p95 latency +10.0% (100ms → 110ms) ≤ +25%")
 
 
 def test_cost_rule_is_skipped_when_unpriced(store: Store) -> None:
