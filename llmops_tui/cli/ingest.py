@@ -108,7 +108,7 @@ def _print_report(report: IngestReport, elapsed: float, db: Path) -> None:
         fmt = f" [{f.format}]" if f.format else ""
         tail = f" ({', '.join(notes)})" if notes else ""
         if f.format in EVAL_FORMAT_NAMES:
-            loaded = f"{count(f.eval_results)} eval results in {_runs(f.eval_runs)}"
+            loaded = f"{_results(f.eval_results)} in {_runs(f.eval_runs)}"
         else:
             loaded = f"{count(f.spans_loaded)} spans"
         click.echo(f"{f.path}{fmt}: {loaded}{tail}")
@@ -121,7 +121,7 @@ def _print_report(report: IngestReport, elapsed: float, db: Path) -> None:
             )
     readable = len(report.files) - len(report.failed)
     evals = (
-        f" and {count(report.eval_results)} eval results ({_runs(report.eval_runs)})"
+        f" and {_results(report.eval_results)} ({_runs(report.eval_runs)})"
         if any(f.format in EVAL_FORMAT_NAMES for f in report.files)
         else ""
     )
@@ -130,6 +130,10 @@ def _print_report(report: IngestReport, elapsed: float, db: Path) -> None:
         f"files into {db} in {elapsed:.1f}s; {count(report.duplicates)} duplicates skipped, "
         f"{count(report.rejects)} rejected"
     )
+
+
+def _results(n: int) -> str:
+    return f"{count(n)} eval result" if n == 1 else f"{count(n)} eval results"
 
 
 def _runs(n: int) -> str:
