@@ -11,11 +11,11 @@ PYTEST_ARGS ?=
 
 .PHONY: install demo test lint typecheck bench screenshots clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt $(wildcard plugins/*/pyproject.toml)
 	@test -n "$(PYTHON)" || { echo "error: Python 3.11 or newer is needed (python3.11 not found)"; exit 2; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]' -e plugins/llmops-openai -e plugins/llmops-judge-example
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -38,6 +38,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/tui.py
 	$(BIN)/python bench/versions.py
+	$(BIN)/python bench/canary_simulation.py
+	$(BIN)/python bench/evals.py
+	$(BIN)/python bench/gate_simulation.py
 
 # README screenshots are the reviewed snapshot-test SVGs, under plain names.
 screenshots: $(STAMP)

@@ -14,11 +14,21 @@ from typing import Any
 import click
 
 from llmops_tui import __version__
+from llmops_tui.cli.canary import canary_group
 from llmops_tui.cli.cockpit import open_cockpit
 from llmops_tui.cli.context import CliContext
 from llmops_tui.cli.demo import demo_command
+from llmops_tui.cli.deploy import (
+    deploy_command,
+    deployments_command,
+    promote_command,
+    rollback_command,
+)
+from llmops_tui.cli.evals import eval_group
+from llmops_tui.cli.gate import gate_command
 from llmops_tui.cli.ingest import ingest_command
 from llmops_tui.cli.init import init_command
+from llmops_tui.cli.plugins import plugins_command
 from llmops_tui.cli.reprice import reprice_command
 from llmops_tui.cli.stats import stats_command
 from llmops_tui.cli.versions import versions_group
@@ -69,7 +79,11 @@ def _fail(error: LlmopsError) -> None:
     metavar="PATH",
     help="Database file (default: $LLMOPS_DB, else <project>/.llmops/llmops.duckdb).",
 )
-@click.option("--readonly", is_flag=True, help="Open the cockpit without any mutating action.")
+@click.option(
+    "--readonly",
+    is_flag=True,
+    help="No mutating action: in the cockpit, and mutating commands (deploy, rollback) refuse.",
+)
 @click.option(
     "--watch",
     "watch",
@@ -92,7 +106,7 @@ def cli(
 
     Without a command, opens the cockpit on the project's database.
     """
-    ctx.obj = CliContext(db_option=db_option, debug=debug)
+    ctx.obj = CliContext(db_option=db_option, debug=debug, readonly=readonly)
     if ctx.invoked_subcommand is None:
         try:
             context: CliContext = ctx.obj
@@ -108,6 +122,14 @@ cli.add_command(reprice_command)
 cli.add_command(demo_command)
 cli.add_command(watch_command)
 cli.add_command(versions_group)
+cli.add_command(plugins_command)
+cli.add_command(eval_group)
+cli.add_command(gate_command)
+cli.add_command(deploy_command)
+cli.add_command(canary_group)
+cli.add_command(promote_command)
+cli.add_command(rollback_command)
+cli.add_command(deployments_command)
 
 
 def main() -> None:

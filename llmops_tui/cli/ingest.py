@@ -14,8 +14,10 @@ import click
 from llmops_tui.cli.context import CliContext, pass_context
 from llmops_tui.cli.output import count, echo_json
 from llmops_tui.ingest.pipeline import Ingestor, IngestReport, ProgressCallback
-from llmops_tui.ingest.sniff import TraceFormat
+from llmops_tui.ingest.sniff import EVAL_FORMATS, TraceFormat
 from llmops_tui.ingest.source import discover
+
+EVAL_FORMAT_NAMES = {f.value for f in EVAL_FORMATS}
 
 PROGRESS_MIN_BYTES = 32 * 1024 * 1024
 """Below this much input a progress bar would only flicker."""
@@ -35,11 +37,13 @@ PROGRESS_MIN_BYTES = 32 * 1024 * 1024
 def ingest_command(
     ctx: CliContext, paths: tuple[Path, ...], forced_format: str | None, strict: bool, as_json: bool
 ) -> None:
-    """Load trace files or folders (recursively; .gz too) into the database.
+    """Load trace and eval files or folders (recursively; .gz too) into the database.
 
     Formats are detected from content: OTLP JSON (collector file exporter, or one request),
     OTLP protobuf, OpenTelemetry console-exporter output, flat span JSONL, and OpenAI,
-    Anthropic and LiteLLM request/response logs. Files already loaded are skipped; files
+    Anthropic and LiteLLM request/response logs; and eval results: promptfoo results.json,
+    inspect-ai logs (.json and .eval) and OpenAI Evals record JSONL, stored as eval runs
+    (a bad eval file fails whole, naming where). Files already loaded are skipped; files
     that grew resume where they stopped. Bad lines are rejected with a reason and the rest
     loads. Exit 0 when everything readable loaded, 1 with --strict if anything was rejected,
     2 when an input can't be read at all.
@@ -64,6 +68,8 @@ def ingest_command(
                 "database": str(store.path),
                 "files": [asdict(f) for f in report.files],
                 "spans_loaded": report.spans_loaded,
+                "eval_runs": report.eval_runs,
+                "eval_results": report.eval_results,
                 "duplicates": report.duplicates,
                 "rejects": report.rejects,
                 "seconds": round(elapsed, 3),
@@ -101,7 +107,11 @@ def _print_report(report: IngestReport, elapsed: float, db: Path) -> None:
             notes.append("incomplete last record left for the next pass")
         fmt = f" [{f.format}]" if f.format else ""
         tail = f" ({', '.join(notes)})" if notes else ""
-        click.echo(f"{f.path}{fmt}: {count(f.spans_loaded)} spans{tail}")
+        if f.format in EVAL_FORMAT_NAMES:
+            loaded = f"{_results(f.eval_results)} in {_runs(f.eval_runs)}"
+        else:
+            loaded = f"{count(f.spans_loaded)} spans"
+        click.echo(f"{f.path}{fmt}: {loaded}{tail}")
         for reject in f.first_rejects:
             click.echo(f"  line {reject.line}: {reject.reason}")
         if f.rejects > len(f.first_rejects):
@@ -110,8 +120,21 @@ def _print_report(report: IngestReport, elapsed: float, db: Path) -> None:
                 "(see the ingest_rejects table)"
             )
     readable = len(report.files) - len(report.failed)
+    evals = (
+        f" and {_results(report.eval_results)} ({_runs(report.eval_runs)})"
+        if any(f.format in EVAL_FORMAT_NAMES for f in report.files)
+        else ""
+    )
     click.echo(
-        f"{count(report.spans_loaded)} spans loaded from {readable} of {len(report.files)} "
+        f"{count(report.spans_loaded)} spans{evals} loaded from {readable} of {len(report.files)} "
         f"files into {db} in {elapsed:.1f}s; {count(report.duplicates)} duplicates skipped, "
         f"{count(report.rejects)} rejected"
     )
+
+
+def _results(n: int) -> str:
+    return f"{count(n)} eval result" if n == 1 else f"{count(n)} eval results"
+
+
+def _runs(n: int) -> str:
+    return f"{count(n)} run" if n == 1 else f"{count(n)} runs"

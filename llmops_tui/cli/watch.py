@@ -97,7 +97,8 @@ def _print_file(f: FileReport, *, as_json: bool) -> None:
         click.echo(f"{now:%H:%M:%S} error: {f.error}", err=True)
     else:
         rejected = f" ({count(f.rejects)} rejected)" if f.rejects else ""
-        click.echo(f"{now:%H:%M:%S} {f.path}: {count(f.spans_loaded)} spans{rejected}")
+        evals = f", {count(f.eval_results)} eval results" if f.eval_results else ""
+        click.echo(f"{now:%H:%M:%S} {f.path}: {count(f.spans_loaded)} spans{evals}{rejected}")
         for reject in f.first_rejects:
             click.echo(f"  line {reject.line}: {reject.reason}")
 

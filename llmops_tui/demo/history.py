@@ -195,7 +195,9 @@ def labels(traffic: TrafficSummary, steps: list[Step]) -> list[DemoLabel]:
 def register(
     store: Store, project: ProjectConfig, traffic: TrafficSummary, *, now: datetime
 ) -> SyncReport:
-    """`versions sync` on the demo workspace, then its label history."""
+    """`versions sync` on the demo workspace, then its label and deployment history."""
+    from llmops_tui.demo.deploys import record_history  # it builds on this module's plan
+
     report = sync(project, store, now=now.replace(tzinfo=None))
     for move in labels(traffic, plan(traffic)):
         store.labels.move(
@@ -207,4 +209,5 @@ def register(
             reason=move.reason,
             at=move.at,
         )
+    record_history(store, project, traffic)
     return report

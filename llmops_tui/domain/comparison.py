@@ -62,6 +62,10 @@ class JudgeComparison:
     baseline_sd: float | None = None
     """Mean within-case standard deviation over repetitions (None with one repetition)."""
     candidate_sd: float | None = None
+    baseline_pass_rate: float | None = None
+    """Share of cases × repetitions the judge passed (errors failing), for numeric judges
+    too: a score's mean can hold while fewer answers clear the judge's threshold."""
+    candidate_pass_rate: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,11 +63,18 @@ class CanaryVerdict(StrEnum):
 class CanaryThresholds:
     """When a canary fails, from `[canary]` in `llmops.toml` (the plan)."""
 
-    min_requests: int = 200
-    """Per cohort, before any verdict."""
+    min_requests: int = 700
+    """Per cohort, before any verdict. Simulated (`bench/canary_simulation.py`, 1,000
+    canaries, 5% base error rate; `bench/RESULTS.md`): at 700 a canary with twice the error
+    rate fails 93% of the time and an identical one passes 97%; 600-650 sit on the 90% line
+    (90.3%, 89.8%) and 200 catches a doubling only 42% of the time (10 errors against 20 are
+    rarely significant). A 2% base rate needs ~1,800 requests (92.5%; 53% at 700). +30% p50
+    latency fails 98% of the time at 200 already."""
     alpha: float = 0.05
+    """Family-wise: the chance that an identical canary fails any check (Holm-adjusted)."""
     max_error_rate_increase: float = 0.5
-    """Relative: 0.5 fails a canary whose error rate is significantly above 1.5× baseline's."""
+    """Relative: 0.5 fails a canary whose error rate is significantly above baseline's and
+    observed at 1.5× baseline's or more."""
     max_latency_increase: float = 0.1
     """Relative, on p50: 0.1 fails a significantly slower canary whose p50 is 10%+ higher."""
     max_cost_increase: float = 0.2

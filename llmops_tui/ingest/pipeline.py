@@ -1,10 +1,11 @@
-"""`llmops ingest`: files in, spans and a report out.
+"""`llmops ingest`: files in, spans (and eval runs) and a report out.
 
 Per file: check its checkpoint (unchanged files are skipped in milliseconds, grown files
 resume where they stopped, replaced files start over), sniff the format, then stream it in
 bounded chunks (`file_run.py`). Records of many files share a transaction of about one DuckDB
 row group, staged in bounded slices; every file's checkpoint commits with its records, so
-memory stays bounded and a kill loses nothing that was committed.
+memory stays bounded and a kill loses nothing that was committed. Eval result files go to
+`eval_load.py` and `store.evals` instead, each checkpointed like a trace file.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from pathlib import Path
 
 from llmops_tui.errors import IngestError
 from llmops_tui.ingest.batch import Batch
+from llmops_tui.ingest.eval_load import load_eval_file
 from llmops_tui.ingest.file_run import FileRun
 from llmops_tui.ingest.report import FileReport, IngestReport
-from llmops_tui.ingest.sniff import TraceFormat, UnknownFormat, sniff
+from llmops_tui.ingest.sniff import EVAL_FORMATS, Sniffed, TraceFormat, UnknownFormat, sniff
 from llmops_tui.ingest.source import FileInfo, discover, fingerprint, read_head, stat_file
 from llmops_tui.store import Store
 from llmops_tui.store.span_load import Checkpoint, RateSource, SpanLoader
@@ -39,7 +41,7 @@ ProgressCallback = Callable[[int], None]
 
 
 class Ingestor:
-    """Loads trace files into a store; one instance per run (or per watch loop)."""
+    """Loads trace and eval files into a store; one instance per run (or per watch loop)."""
 
     def __init__(
         self,
@@ -117,11 +119,37 @@ class Ingestor:
         except UnknownFormat as error:
             raise IngestError(str(path), f"not a trace file: {error}") from None
         report.format = sniffed.format.value
+        if sniffed.format in EVAL_FORMATS:
+            self._ingest_eval_file(info, key, sniffed, report)
+            return
         run = FileRun(self, info, key, sniffed, report)
         if sniffed.framing == "lines":
             run.load_lines(offset, lines)
         else:
             run.load_whole(offset, lines)
+
+    def _ingest_eval_file(
+        self, info: FileInfo, key: str, sniffed: Sniffed, report: FileReport
+    ) -> None:
+        """Runs and results go to `store.evals`, then the checkpoint commits on its own.
+
+        The open span batch is committed first: the store has one writer and its lock is not
+        re-entrant. Eval files are re-read whole when they change (their import is idempotent),
+        so the checkpoint only has to say how far the file was read.
+        """
+        self.flush()
+        read = load_eval_file(self._store, info, key, sniffed, report)
+        self.batch.checkpoints[key] = Checkpoint(
+            path=key,
+            format=sniffed.format.value,
+            size_bytes=info.size,
+            offset_bytes=read.offset if not info.compressed else info.size,
+            lines_consumed=read.lines,
+            fingerprint=fingerprint(info, read.offset),
+            complete=read.complete,
+        )
+        self.batch.reports[key] = report
+        self.flush()
 
     def _resume_point(self, info: FileInfo, key: str) -> tuple[int | None, int]:
         """(offset, lines) to start from; offset None when the file is already loaded."""

@@ -19,6 +19,10 @@ class FileReport:
     duplicates: int = 0
     rejects: int = 0
     first_rejects: list[RejectedLine] = field(default_factory=list)
+    eval_runs: int = 0
+    """Eval runs (promptfoo, inspect-ai, OpenAI Evals) that gained results from this file."""
+    eval_results: int = 0
+    """Eval results new to the store; results already stored count as duplicates."""
     held_back: bool = False
     """An incomplete last line or object was left for the next pass (a writer mid-line)."""
     error: str | None = None
@@ -38,6 +42,14 @@ class IngestReport:
     @property
     def spans_loaded(self) -> int:
         return sum(f.spans_loaded for f in self.files)
+
+    @property
+    def eval_runs(self) -> int:
+        return sum(f.eval_runs for f in self.files)
+
+    @property
+    def eval_results(self) -> int:
+        return sum(f.eval_results for f in self.files)
 
     @property
     def duplicates(self) -> int:

@@ -4,7 +4,9 @@ Users point `llmops ingest` at whatever their stack writes, so the format is rea
 content, never from the file name (`--format` overrides). The decision has two parts: the
 *framing* (one JSON record per line; pretty-printed objects back to back or a JSON array; or
 length-prefixed protobuf) and the *shape* of the records (OTLP request, flat span, console
-exporter span, a vendor's request/response log, a bare attribute map).
+exporter span, a vendor's request/response log, a bare attribute map). Eval result files
+(promptfoo, inspect-ai `.json` and `.eval` ZIP, OpenAI Evals records) are recognised here too;
+the pipeline sends them to the eval importers instead of the span loader.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from typing import Any, Literal
 import orjson
 
 from llmops_tui.ingest.formats.attribute_map import is_attribute_map
+from llmops_tui.ingest.formats.inspect_ai import is_inspect
+from llmops_tui.ingest.formats.openai_evals import is_openai_evals
 from llmops_tui.ingest.formats.otlp_proto import looks_like_protobuf
+from llmops_tui.ingest.formats.promptfoo import is_promptfoo
 from llmops_tui.ingest.formats.request_logs import classify_request_log
 
-Framing = Literal["lines", "objects", "length-prefixed"]
+Framing = Literal["lines", "objects", "length-prefixed", "zip"]
 
 
 class TraceFormat(StrEnum):
@@ -33,14 +38,13 @@ class TraceFormat(StrEnum):
     ANTHROPIC = "anthropic"
     LITELLM = "litellm"
     ATTRIBUTES = "attributes"
+    PROMPTFOO = "promptfoo"
+    INSPECT_AI = "inspect-ai"
+    OPENAI_EVALS = "openai-evals"
 
 
-EVAL_FORMATS = {
-    "inspect-ai": "an inspect-ai eval log",
-    "promptfoo": "a promptfoo results file",
-    "openai-evals": "an OpenAI Evals record file",
-}
-"""Eval result files we recognise so we can say what they are instead of 'unknown'."""
+EVAL_FORMATS = frozenset({TraceFormat.PROMPTFOO, TraceFormat.INSPECT_AI, TraceFormat.OPENAI_EVALS})
+"""Formats that hold eval runs, not spans: they go to `store.evals`, not the span loader."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +69,9 @@ def is_gzip(head: bytes) -> bool:
 def sniff(head: bytes, *, forced: TraceFormat | None = None) -> Sniffed:
     """Decide format and framing from the first bytes (already decompressed, BOM removed)."""
     if head.startswith(_ZIP_MAGIC):
-        raise UnknownFormat(
-            f"{EVAL_FORMATS['inspect-ai']} (.eval); eval import is not available yet"
-        )
+        if forced not in (None, TraceFormat.INSPECT_AI):
+            raise UnknownFormat("a ZIP archive; only inspect-ai .eval logs are read as ZIP")
+        return Sniffed(TraceFormat.INSPECT_AI, "zip")
     if forced is TraceFormat.OTLP_PROTO or (forced is None and looks_like_protobuf(head)):
         return Sniffed(TraceFormat.OTLP_PROTO, "length-prefixed")
     text = head.lstrip()
@@ -144,7 +148,9 @@ def _shape(record: dict[str, Any]) -> TraceFormat | None:
     kind = classify_request_log(record)
     if kind is not None:
         return TraceFormat(kind)
-    _refuse_eval(record)
+    eval_format = _eval_shape(record)
+    if eval_format is not None:
+        return eval_format
     if is_attribute_map(record):
         return TraceFormat.ATTRIBUTES
     return None
@@ -155,18 +161,24 @@ def _shape_from_keys(text: bytes) -> TraceFormat | None:
     keys = set(_KEY.findall(text[:65536]))
     if b"resourceSpans" in keys:
         return TraceFormat.OTLP_JSON
+    # Before flat spans: a big promptfoo file may carry trace ids in its results' metadata.
+    if {b"evalId", b"results"} <= keys or {b"promptIdx", b"testIdx", b"success"} <= keys:
+        return TraceFormat.PROMPTFOO
+    if {b"eval", b"eval_id", b"task"} <= keys:
+        return TraceFormat.INSPECT_AI
     if {b"trace_id", b"span_id"} <= keys or {b"traceId", b"spanId"} <= keys:
         return TraceFormat.FLAT
     return None
 
 
-def _refuse_eval(record: dict[str, Any]) -> None:
-    if "spec" in record or "final_report" in record or {"run_id", "event_id"} <= record.keys():
-        raise UnknownFormat(f"{EVAL_FORMATS['openai-evals']}; eval import is not available yet")
-    if "eval" in record and ("samples" in record or "results" in record):
-        raise UnknownFormat(f"{EVAL_FORMATS['inspect-ai']}; eval import is not available yet")
-    if "evalId" in record and "results" in record:
-        raise UnknownFormat(f"{EVAL_FORMATS['promptfoo']}; eval import is not available yet")
+def _eval_shape(record: dict[str, Any]) -> TraceFormat | None:
+    if is_openai_evals(record):
+        return TraceFormat.OPENAI_EVALS
+    if is_inspect(record):
+        return TraceFormat.INSPECT_AI
+    if is_promptfoo(record):
+        return TraceFormat.PROMPTFOO
+    return None
 
 
 def _looks_binary(head: bytes) -> bool:

@@ -26,7 +26,18 @@ SAMPLE_BYTES = 64 * 1024
 HEAD_BYTES = 1024 * 1024
 BOM = b"\xef\xbb\xbf"
 
-TRACE_SUFFIXES = {".json", ".jsonl", ".ndjson", ".log", ".txt", ".pb", ".bin", ".proto", ".otlp"}
+TRACE_SUFFIXES = {
+    ".json",
+    ".jsonl",
+    ".ndjson",
+    ".log",
+    ".txt",
+    ".pb",
+    ".bin",
+    ".proto",
+    ".otlp",
+    ".eval",  # inspect-ai's ZIP logs
+}
 """Files a folder walk picks up (with or without a trailing `.gz`); named files are always read."""
 
 

@@ -187,7 +187,8 @@ class Watcher:
         the file: the report may itself go to a watched file (`llmops watch . 2>watch.log`)."""
         if report.status != "failed":
             self._errors.pop(key, None)
-            return report if report.spans_loaded or report.rejects else None
+            loaded = report.spans_loaded or report.eval_results or report.rejects
+            return report if loaded else None
         if self._errors.get(key) == report.error:
             return None
         self._errors[key] = report.error or ""

@@ -11,7 +11,9 @@ read-write and a read-only connection to one file in the same process. Repositor
 the store: `store.spans`, `store.sources`, `store.metrics`, `store.overview`, `store.traces`,
 and the version registry's `store.versions`, `store.labels`, `store.releases`, `store.links`
 the Versions screen's `store.version_scores`, `store.evals` (eval runs and results) and
-`store.gates` (gate verdicts) (API in their docstrings).
+`store.gates` (gate verdicts), `store.recordings` (recorded answers `replay` serves),
+`store.canary` (canary cohorts) and `store.deployments` (the release lifecycle's history and
+canary plans) (API in their docstrings).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from pathlib import Path
 import duckdb
 
 from llmops_tui.errors import StoreError
+from llmops_tui.store.canary import CanaryRepository
 from llmops_tui.store.connection import open_connection, writer_waiting
+from llmops_tui.store.deployments import DeploymentRepository
 from llmops_tui.store.eval_summaries import EvalSummaryRepository
 from llmops_tui.store.evals import EvalRepository
 from llmops_tui.store.gates import GateRepository
@@ -33,6 +37,7 @@ from llmops_tui.store.links import LinkRepository
 from llmops_tui.store.metrics import MetricsRepository
 from llmops_tui.store.migrate import available_migrations, check_compatible, migrate
 from llmops_tui.store.overview import OverviewRepository
+from llmops_tui.store.recordings import RecordingRepository
 from llmops_tui.store.releases import ReleaseRepository
 from llmops_tui.store.sources import SourceRepository
 from llmops_tui.store.spans import SpanRepository
@@ -84,9 +89,12 @@ class Store:
         self.releases = ReleaseRepository(self)
         self.evals = EvalRepository(self)
         self.gates = GateRepository(self)
+        self.deployments = DeploymentRepository(self)
         self.eval_summaries = EvalSummaryRepository(self)
         self.links = LinkRepository(self)
         self.version_scores = VersionScoreRepository(self)
+        self.recordings = RecordingRepository(self)
+        self.canary = CanaryRepository(self)
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -103,6 +111,17 @@ class Store:
         """Create the file if needed and bring its schema up to date."""
         with self.writer():
             pass
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Keep the file open across several units of work that follow each other (an eval
+        run's planning reads, one batch's writes): each open costs ~40 ms. A no-op on a store
+        that reads through read-only connections, whose writes wait for its readers."""
+        if self._read_only_reads:
+            yield
+            return
+        with self._connection(write=True):
+            yield
 
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import orjson
 import polars as pl
+import pyarrow as pa
 
 from llmops_tui.domain.evals import EvalResult, EvalRun, RunSource, RunStatus
 from llmops_tui.errors import LlmopsError
@@ -121,9 +122,11 @@ select distinct case_id, repetition from eval_results where run_id = $run_id
 """
 
 CACHED_SQL = """
-select request_hash, response::VARCHAR from eval_response_cache
-where request_hash in (select unnest($hashes::VARCHAR[]))
+select c.request_hash, c.response::VARCHAR from eval_response_cache c
+semi join wanted_hashes w on w.request_hash = c.request_hash
 """
+"""A registered frame of hashes, not `in (select unnest($list))`: binding a 1,000-item
+list parameter took ~2 s."""
 
 CACHE_INSERT_SQL = """
 insert into eval_response_cache
@@ -157,6 +160,20 @@ _RESULT_SCHEMA: dict[str, Any] = {
     "tags": pl.List(pl.String),
     "created_at": pl.Datetime("us"),
 }
+
+
+_ARROW: dict[str, pa.DataType] = {
+    name: {
+        pl.String: pa.string(),
+        pl.Int32: pa.int32(),
+        pl.Int64: pa.int64(),
+        pl.Float64: pa.float64(),
+        pl.Boolean: pa.bool_(),
+    }.get(dtype, pa.string())
+    for name, dtype in _RESULT_SCHEMA.items()
+}
+_ARROW["tags"] = pa.list_(pa.string())
+_ARROW["created_at"] = pa.timestamp("us")
 
 
 class EvalRepository:
@@ -242,8 +259,13 @@ class EvalRepository:
         wanted = list(hashes)
         if not wanted or not self._store.exists():
             return {}
+        frame = pl.DataFrame({"request_hash": wanted}, schema={"request_hash": pl.String})
         with self._store.reader() as cur:
-            rows = cur.execute(CACHED_SQL, {"hashes": wanted}).fetchall()
+            cur.register("wanted_hashes", frame)
+            try:
+                rows = cur.execute(CACHED_SQL).fetchall()
+            finally:
+                cur.unregister("wanted_hashes")
         return {digest: orjson.loads(text) for digest, text in rows}
 
     def cache_responses(self, rows: Sequence[tuple[str, str, Mapping[str, Any]]]) -> None:
@@ -328,7 +350,12 @@ def _results_frame(results: Sequence[EvalResult]) -> pl.DataFrame:
         columns["required"].append(r.required)
         columns["tags"].append(list(r.tags))
         columns["created_at"].append(now)
-    return pl.DataFrame(columns, schema=_RESULT_SCHEMA)
+    # Through Arrow: polars builds a list column from Python lists element by element
+    # (~0.5 s for 5,000 rows); Arrow does it in C.
+    table = pa.table({name: pa.array(values, _ARROW[name]) for name, values in columns.items()})
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
 
 
 def _run_params(run: EvalRun) -> dict[str, Any]:

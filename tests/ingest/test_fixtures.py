@@ -162,7 +162,7 @@ def test_openinference_spans_resolve_llm_attributes(
         ]
 
 
-def test_eval_logs_are_named_not_guessed(shared_fixtures: Path, ingestor: Ingestor) -> None:
+def test_eval_logs_load_as_eval_runs_not_spans(shared_fixtures: Path, ingestor: Ingestor) -> None:
     report = ingestor.ingest(
         [
             shared_fixtures / "inspect-ai" / "log_read_sample.json",
@@ -170,8 +170,6 @@ def test_eval_logs_are_named_not_guessed(shared_fixtures: Path, ingestor: Ingest
             shared_fixtures / "openai-evals" / "oaieval-test-match.record.jsonl",
         ]
     )
-    errors = [f.error or "" for f in report.files]
-    assert "inspect-ai eval log" in errors[0]
-    assert "inspect-ai eval log" in errors[1]
-    assert "OpenAI Evals" in errors[2]
-    assert report.exit_code(strict=False) == 2
+    assert [f.format for f in report.files] == ["inspect-ai", "inspect-ai", "openai-evals"]
+    assert (report.spans_loaded, report.eval_runs, report.eval_results) == (0, 3, 5)
+    assert report.exit_code(strict=True) == 0
