@@ -2,15 +2,14 @@
 
 The Overview draws a marker under its sparklines where a release was deployed; the Versions
 history marks each version with the environments that run it (`●`), run it as a canary
-(`◐`) or ran it before (`○`). A store without a deployment history (an older database, or
-none recorded) simply has no markers.
+(`◐`) or ran it before (`○`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from llmops_tui.domain.deploy import DeployAction, Deployment, DeployStatus, EnvironmentState
 from llmops_tui.domain.versions import ArtifactKind, Release
@@ -22,39 +21,15 @@ ACTIVE, CANARY, BEFORE = "●", "◐", "○"
 HISTORY_LIMIT = 500
 
 
-class DeploymentLog(Protocol):
-    """`store.deployments`, as far as the cockpit reads it."""
-
-    def history(self, environment: str | None = None, limit: int = 100) -> list[Deployment]: ...
-
-    def state(self, environment: str) -> EnvironmentState: ...
-
-    def markers(self, since: datetime, until: datetime) -> list[Deployment]: ...
-
-
-def deployment_log(store: Store) -> DeploymentLog | None:
-    """The store's deployment history, or None when this store has none."""
-    log: DeploymentLog | None = getattr(store, "deployments", None)
-    return log
-
-
 def markers(store: Store, since: datetime, until: datetime) -> list[Deployment]:
     """Actions that changed traffic in the window (analysis steps change none)."""
-    log = deployment_log(store)
-    if log is None:
-        return []
-    return [d for d in log.markers(since, until) if d.action is not DeployAction.ANALYSIS]
-
-
-def naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+    found = store.deployments.markers(since, until)
+    return [d for d in found if d.action is not DeployAction.ANALYSIS]
 
 
 def deployed_versions(store: Store, kind: ArtifactKind, name: str) -> dict[str, str]:
     """Per content hash of the artifact, where it runs or ran: `●production ○staging`."""
-    log = deployment_log(store)
-    if log is None:
-        return {}
+    log = store.deployments
     history = log.history(limit=HISTORY_LIMIT)
     environments = sorted({d.environment for d in history})
     states = [log.state(env) for env in environments]

@@ -114,8 +114,7 @@ def test_deploys_screen(
     monkeypatch: pytest.MonkeyPatch,
     state: str,
 ) -> None:
-    log = fakes.deploy_history(demo_store)
-    monkeypatch.setattr(demo_store, "deployments", log, raising=False)
+    fakes.deploy_history(demo_store)
     monkeypatch.setattr(
         deploys_screen,
         "analyse",

@@ -7,7 +7,7 @@ screens are tested on what they show and do, whatever the statistics compute.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,15 +28,11 @@ from llmops_tui.domain.deploy import (
     DeployAction,
     Deployment,
     DeployStatus,
-    EnvironmentState,
     MetricCheck,
 )
 from llmops_tui.domain.evals import EvalResult, EvalRun, RunSource, RunStatus
 from llmops_tui.domain.versions import ArtifactKind, Release, ReleaseEntry
 from llmops_tui.store import Store
-from llmops_tui.tui.deploy_plans import DeployPlan
-from llmops_tui.tui.screens.deploy_confirm import DeployDecision
-from llmops_tui.tui.screens.deploys import Applied
 
 CASES = 10
 PROD_RUN = "base0001aaaa"
@@ -185,12 +181,14 @@ R1, R2, R3 = "d1000000aaaa", "d2000000bbbb", "d3000000cccc"
 
 
 def deploy_config(root: Path) -> ProjectConfig:
+    """Both environments on the `file` target under `root`; no gate verdict needed (the
+    screen's tests are about the screen, the lifecycle's own tests cover its policies)."""
     return ProjectConfig(
         root=root,
         name="acme-support",
         environments={
-            "staging": {"target": "file"},
-            "production": {"target": "file", "after": "staging"},
+            "staging": {"target": "file", "require_gate": False},
+            "production": {"target": "file", "after": "staging", "require_gate": False},
         },
     )
 
@@ -224,52 +222,15 @@ def deployment(
     )
 
 
-@dataclass
-class FakeDeployments:
-    """`store.deployments` over a list; `apply` plays the lifecycle's part."""
-
-    records: list[Deployment] = field(default_factory=list)
-    """Newest first."""
-    states: dict[str, EnvironmentState] = field(default_factory=dict)
-    applied: list[tuple[DeployPlan, DeployDecision]] = field(default_factory=list)
-
-    def history(self, environment: str | None = None, limit: int = 100) -> list[Deployment]:
-        rows = [d for d in self.records if environment in (None, d.environment)]
-        return rows[:limit]
-
-    def state(self, environment: str) -> EnvironmentState:
-        return self.states.get(environment, EnvironmentState(environment, None, None, None, None))
-
-    def markers(self, since: datetime, until: datetime) -> list[Deployment]:
-        return [d for d in self.records if since <= d.created_at.replace(tzinfo=None) < until]
-
-    def apply(self, plan: DeployPlan, decision: DeployDecision) -> Applied:
-        self.applied.append((plan, decision))
-        state = self.state(plan.environment)
-        canary = plan.action is DeployAction.CANARY
-        done = deployment(
-            plan.environment,
-            plan.action,
-            plan.release_id,
-            state.stable_release,
-            at(20, 13),
-            percent=decision.percent if canary else None,
-            reason=decision.reason,
-        )
-        self.records.insert(0, done)
-        if canary:
-            self.states[plan.environment] = replace(
-                state, canary_release=plan.release_id, canary_percent=decision.percent
-            )
-        else:
-            self.states[plan.environment] = EnvironmentState(
-                plan.environment, plan.release_id, None, None, done.created_at
-            )
-        return Applied(done, f"{plan.action.value} {plan.release_id[:8]} on {plan.environment}")
+CLEAR_DEPLOYMENTS_SQL = "delete from deployments"
 
 
-def deploy_history(store: Store) -> FakeDeployments:
-    """Staging runs R3; production runs R2 with R3 as a 10% canary. Saves the releases."""
+def deploy_history(store: Store) -> list[Deployment]:
+    """Recorded in the store instead of the demo's own, newest first: staging runs R3;
+    production runs R2 with R3 as a 10% canary (after a canary of R3 that failed). Saves the
+    releases."""
+    with store.writer() as cur:
+        cur.execute(CLEAR_DEPLOYMENTS_SQL)
     release(store, R1, "v2.0.0", 2)
     release(store, R2, "v2.1.0", 3)
     release(store, R3, "HEAD", 4)
@@ -284,11 +245,9 @@ def deploy_history(store: Store) -> FakeDeployments:
         deployment("production", DeployAction.DEPLOY, R1, None, at(10, 9)),
         deployment("staging", DeployAction.DEPLOY, R1, None, at(9, 9)),
     ]  # fmt: skip
-    states = {
-        "staging": EnvironmentState("staging", R3, None, None, at(19, 15)),
-        "production": EnvironmentState("production", R2, R3, 10.0, at(20, 10)),
-    }
-    return FakeDeployments(records, states)
+    for record in reversed(records):
+        store.deployments.record(record)
+    return records
 
 
 def canary_analysis(environment: str, canary: str, baseline: str) -> CanaryAnalysis:

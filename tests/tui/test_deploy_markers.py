@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 from rich.text import Text
 from textual.content import Content
 
@@ -50,7 +49,8 @@ def test_a_marker_sits_in_the_column_of_its_time_and_a_rollback_wins() -> None:
 
 
 def test_version_marks_say_where_each_version_runs_or_ran(demo_store: Store) -> None:
-    log = fakes.deploy_history(demo_store)
+    fakes.deploy_history(demo_store)
+    log = demo_store.deployments
     states = [log.state("staging"), log.state("production")]
     marks = version_marks(
         ArtifactKind.PROMPT, "support", log.history(), states, demo_store.releases.get
@@ -66,10 +66,8 @@ def test_version_marks_say_where_each_version_runs_or_ran(demo_store: Store) -> 
     }
 
 
-async def test_overview_trends_carry_the_deploys_of_the_window(
-    demo_store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(demo_store, "deployments", fakes.deploy_history(demo_store), raising=False)
+async def test_overview_trends_carry_the_deploys_of_the_window(demo_store: Store) -> None:
+    fakes.deploy_history(demo_store)
     app = make_app(demo_store)
     async with app.run_test(size=(120, 36)) as pilot:
         await _settle(app)
@@ -83,10 +81,8 @@ async def test_overview_trends_carry_the_deploys_of_the_window(
         assert staging.split() == ["deploys", "1", "·▲············"]
 
 
-async def test_versions_history_marks_the_deployed_versions(
-    demo_store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(demo_store, "deployments", fakes.deploy_history(demo_store), raising=False)
+async def test_versions_history_marks_the_deployed_versions(demo_store: Store) -> None:
+    fakes.deploy_history(demo_store)
     app = make_app(demo_store)
     async with app.run_test(size=(120, 36)) as pilot:
         await _settle(app)

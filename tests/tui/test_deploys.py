@@ -1,12 +1,13 @@
 """Deploys: each environment's state, a canary's live analysis, the timeline, and p/c/r.
 
-The deployment log, the lifecycle and the analysis are stand-ins (`tests.tui.fakes`); the
-releases are real rows in the demo store, so the confirmations' version changes are read
-from the registry.
+The history is recorded in the demo store (`tests.tui.fakes.deploy_history`) and the keys
+act through the real lifecycle on `file` targets under `tmp_path`; only the canary analysis
+is a stand-in (the fixture's releases carry no traffic to analyse).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from llmops_tui.config import ProjectConfig
-from llmops_tui.domain.deploy import CanaryAnalysis, DeployAction, DeployStatus
+from llmops_tui.domain.deploy import CanaryAnalysis, CanaryVerdict, DeployAction, DeployStatus
 from llmops_tui.errors import LlmopsError
 from llmops_tui.store import Store
 from llmops_tui.tui.app import LlmopsApp
@@ -31,42 +32,35 @@ from tests.tui.test_overview import _settle
 
 
 class Analyst:
-    def __init__(self, log: fakes.FakeDeployments) -> None:
-        self.log = log
+    def __init__(self) -> None:
         self.asked: list[str] = []
 
     def __call__(
         self, store: Store, config: ProjectConfig | None, environment: str, clock: Clock
     ) -> CanaryAnalysis | None:
         self.asked.append(environment)
-        state = self.log.state(environment)
-        assert state.canary_release is not None
-        assert state.stable_release is not None
+        state = store.deployments.state(environment)
+        if state.canary_release is None or state.stable_release is None:
+            return None
         return fakes.canary_analysis(environment, state.canary_release, state.stable_release)
 
 
 @pytest.fixture
-def log(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> fakes.FakeDeployments:
-    log = fakes.deploy_history(demo_store)
-    monkeypatch.setattr(demo_store, "deployments", log, raising=False)
-    monkeypatch.setattr(
-        deploys_screen,
-        "apply_plan",
-        lambda store, config, plan, decision: log.apply(plan, decision),
-    )
-    return log
+def history(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    monkeypatch.setenv("LLMOPS_USER", "maya")
+    return fakes.deploy_history(demo_store)
 
 
 @pytest.fixture
-def analyst(log: fakes.FakeDeployments, monkeypatch: pytest.MonkeyPatch) -> Analyst:
-    analyst = Analyst(log)
+def analyst(monkeypatch: pytest.MonkeyPatch) -> Analyst:
+    analyst = Analyst()
     monkeypatch.setattr(deploys_screen, "analyse", analyst)
     return analyst
 
 
 @pytest.fixture
 def deploys_app(
-    demo_store: Store, log: fakes.FakeDeployments, analyst: Analyst, tmp_path: Path
+    demo_store: Store, history: list[Any], analyst: Analyst, tmp_path: Path
 ) -> LlmopsApp:
     return make_app(demo_store, config=fakes.deploy_config(tmp_path))
 
@@ -113,6 +107,11 @@ def _timeline(screen: DeploysScreen) -> list[dict[str, str]]:
 
 def _notes(app: LlmopsApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
+
+
+def _deployed(root: Path, env: str) -> str:
+    """The release the `file` target wrote for `env`."""
+    return str(json.loads((root / "deploy" / f"{env}.json").read_text())["release"])
 
 
 async def test_each_environment_its_canary_analysis_and_the_timeline(
@@ -169,9 +168,8 @@ async def test_each_environment_its_canary_analysis_and_the_timeline(
 
 
 async def test_r_stops_a_canary_after_showing_what_changes(
-    deploys_app: LlmopsApp, log: fakes.FakeDeployments, monkeypatch: pytest.MonkeyPatch
+    deploys_app: LlmopsApp, demo_store: Store, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("LLMOPS_USER", "maya")
     async with deploys_app.run_test(size=(120, 36)) as pilot:
         screen = await _open(deploys_app, pilot)
         await _step(deploys_app, pilot, "e")
@@ -187,23 +185,34 @@ async def test_r_stops_a_canary_after_showing_what_changes(
         await _type(deploys_app, pilot, "error rate")
         await _step(deploys_app, pilot, "enter")
         assert _current(deploys_app) is screen
-        [(plan, decision)] = log.applied
-        assert (plan.action, plan.environment, plan.release_id) == (
+        # Through the lifecycle: recorded with who and why, and the target wrote the file.
+        last = demo_store.deployments.history(limit=1)[0]
+        assert (last.action, last.environment, last.release_id, last.previous_release_id) == (
             DeployAction.ROLLBACK,
             "production",
             fakes.R2,
+            fakes.R3,
         )
-        assert decision.reason == "error rate"
-        assert "rollback d2000000 on production" in _notes(deploys_app)
+        assert (last.actor, last.reason, last.status) == (
+            "maya",
+            "error rate",
+            DeployStatus.SUCCEEDED,
+        )
+        assert _deployed(tmp_path, "production") == fakes.R2
+        assert any(
+            f"rolled production back to release {fakes.R2}" in n for n in _notes(deploys_app)
+        )
         # Reloaded: the canary is gone, the rollback heads the timeline.
-        assert "canary" not in _panel(screen, "production").split("\n")[3]
+        assert "canary" not in _panel(screen, "production")
         assert not screen.query_one("#canary").display
-        assert _timeline(screen)[0]["action"] == "rollback"
-        assert _timeline(screen)[0]["why"] == "error rate"
+        assert (_timeline(screen)[0]["action"], _timeline(screen)[0]["why"]) == (
+            "rollback",
+            "error rate",
+        )
 
 
 async def test_r_without_a_canary_returns_to_the_release_replaced_and_esc_cancels(
-    deploys_app: LlmopsApp, log: fakes.FakeDeployments
+    deploys_app: LlmopsApp, demo_store: Store, history: list[Any]
 ) -> None:
     async with deploys_app.run_test(size=(120, 36)) as pilot:
         await _open(deploys_app, pilot)
@@ -216,11 +225,11 @@ async def test_r_without_a_canary_returns_to_the_release_replaced_and_esc_cancel
         )
         await _step(deploys_app, pilot, "escape")
         assert isinstance(_current(deploys_app), DeploysScreen)
-        assert log.applied == []
+    assert len(demo_store.deployments.history()) == len(history)
 
 
 async def test_c_asks_the_canary_share_and_refuses_a_bad_one(
-    deploys_app: LlmopsApp, log: fakes.FakeDeployments
+    deploys_app: LlmopsApp, demo_store: Store, tmp_path: Path
 ) -> None:
     async with deploys_app.run_test(size=(120, 36)) as pilot:
         await _open(deploys_app, pilot)
@@ -236,16 +245,18 @@ async def test_c_asks_the_canary_share_and_refuses_a_bad_one(
         assert any("expected a percent between 0 and 100" in n for n in _notes(deploys_app))
         share.value = "25"
         await _step(deploys_app, pilot, "enter")
-        [(plan, decision)] = log.applied
-        assert (plan.action, plan.release_id, decision.percent) == (
-            DeployAction.CANARY,
-            fakes.R3,
-            25.0,
-        )
+    state = demo_store.deployments.state("production")
+    assert (state.stable_release, state.canary_release, state.canary_percent) == (
+        fakes.R2,
+        fakes.R3,
+        25.0,
+    )
+    traffic = json.loads((tmp_path / "deploy" / "production.json").read_text())["traffic"]
+    assert {t["release"]: t["percent"] for t in traffic} == {fakes.R2: 75.0, fakes.R3: 25.0}
 
 
 async def test_p_promotes_the_canary_and_says_when_there_is_nothing_to_promote(
-    deploys_app: LlmopsApp, log: fakes.FakeDeployments
+    deploys_app: LlmopsApp, demo_store: Store, tmp_path: Path
 ) -> None:
     async with deploys_app.run_test(size=(120, 36)) as pilot:
         screen = await _open(deploys_app, pilot)
@@ -260,12 +271,14 @@ async def test_p_promotes_the_canary_and_says_when_there_is_nothing_to_promote(
             confirm.query_one("#deploy-summary", Static).render()
         )
         await _step(deploys_app, pilot, "enter")
-        assert [p.action for p, _ in log.applied] == [DeployAction.PROMOTE]
         assert "release  d3000000  HEAD" in _panel(screen, "production")
+    state = demo_store.deployments.state("production")
+    assert (state.stable_release, state.canary_release) == (fakes.R3, None)
+    assert _deployed(tmp_path, "production") == fakes.R3
 
 
 async def test_readonly_refuses_every_action_in_one_line(
-    demo_store: Store, log: fakes.FakeDeployments, analyst: Analyst, tmp_path: Path
+    demo_store: Store, history: list[Any], analyst: Analyst, tmp_path: Path
 ) -> None:
     app = make_app(demo_store, config=fakes.deploy_config(tmp_path), readonly=True)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -274,11 +287,12 @@ async def test_readonly_refuses_every_action_in_one_line(
         assert _current(app) is screen
         assert _notes(app).count(READONLY) == 3
         assert str(screen.query_one("#status", Static).render()) == READONLY
-    assert log.applied == []
+    assert len(demo_store.deployments.history()) == len(history)
+    assert not (tmp_path / "deploy").exists()
 
 
 async def test_a_stale_analysis_is_dropped_and_the_timer_refreshes(
-    deploys_app: LlmopsApp, log: fakes.FakeDeployments, analyst: Analyst
+    deploys_app: LlmopsApp, analyst: Analyst
 ) -> None:
     async with deploys_app.run_test(size=(120, 36)) as pilot:
         screen = await _open(deploys_app, pilot)
@@ -290,10 +304,22 @@ async def test_a_stale_analysis_is_dropped_and_the_timer_refreshes(
         assert not screen.query_one("#canary").display
 
 
-async def test_no_environments_says_how_to_add_them(
-    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+async def test_the_real_analysis_waits_for_requests(
+    demo_store: Store, history: list[Any], tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(demo_store, "deployments", fakes.FakeDeployments(), raising=False)
+    # The fixture's releases carry no traffic: the analysis waits for its minimum sample.
+    app = make_app(demo_store, config=fakes.deploy_config(tmp_path))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(app, pilot)
+        title = str(screen.query_one("#canary-title", Static).render())
+        assert "Canary on production: d3000000 (0 requests) vs d2000000 (0)" in title
+        assert CanaryVerdict.WAITING.value.upper() in title
+        assert not screen.query_one("#checks").display
+
+
+async def test_no_environments_says_how_to_add_them(demo_store: Store) -> None:
+    with demo_store.writer() as cur:
+        cur.execute(fakes.CLEAR_DEPLOYMENTS_SQL)
     app = make_app(demo_store)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await _open(app, pilot)
@@ -317,15 +343,14 @@ async def test_key_6_the_palette_and_help_reach_deploys(deploys_app: LlmopsApp) 
 
 
 async def test_a_refused_or_failed_action_is_one_red_line_and_the_screen_reloads(
-    deploys_app: LlmopsApp, log: fakes.FakeDeployments, monkeypatch: pytest.MonkeyPatch
+    deploys_app: LlmopsApp, demo_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(*args: object) -> deploys_screen.Applied:
-        log.records.insert(
-            0,
+        demo_store.deployments.record(
             fakes.deployment(
                 "staging", DeployAction.ROLLBACK, fakes.R2, fakes.R3, fakes.at(20, 13),
                 status=DeployStatus.FAILED,
-            ),
+            )
         )  # fmt: skip
         raise LlmopsError("staging: the file target failed: disk full; staging keeps d3000000")
 

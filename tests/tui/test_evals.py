@@ -7,6 +7,7 @@ stand-ins, counted, so the tests check which pair the screen asks for and what i
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from llmops_tui.tui.app import LlmopsApp
 from llmops_tui.tui.screens import evals as evals_screen
 from llmops_tui.tui.screens.evals import EMPTY_RUNS, ComparisonLoaded, EvalsScreen
 from llmops_tui.tui.screens.gate_verdict import GateVerdictScreen
-from llmops_tui.tui.widgets.eval_compare import CaseTable, JudgeTable, OutputPair
+from llmops_tui.tui.widgets.eval_compare import CaseTable, JudgeTable, OutputPair, p_value
 from llmops_tui.tui.widgets.eval_runs import EvalRunTable
 from tests.tui import fakes
 from tests.tui.conftest import make_app
@@ -296,3 +297,39 @@ async def test_key_4_the_palette_and_help_reach_evals(evals_app: LlmopsApp) -> N
         text = " ".join(str(s.render()) for s in _current(evals_app).query("Static"))
         for description in ("Baseline", "Swap", "Gate verdict", "Compare with baseline"):
             assert description in text
+
+
+async def test_the_real_comparison_and_gate_of_the_stored_runs(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    from llmops_tui.evals.compare import compare_runs
+    from llmops_tui.evals.gate import gate_runs
+    from llmops_tui.evals.gate_config import parse_gate_config
+
+    fakes.add_eval_runs(demo_store)
+    gate = {"min_pass_rate": 0.85, "alpha": 0.1, "required_cases": ["case-07"]}
+    config = ProjectConfig(root=tmp_path, name="acme-support", gate=gate)
+    expected = compare_runs(demo_store, fakes.PROD_RUN, fakes.HEAD_RUN, alpha=0.1)
+    verdict = gate_runs(demo_store, parse_gate_config(gate), fakes.PROD_RUN, fakes.HEAD_RUN)
+    app = make_app(demo_store, config=config)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(app, pilot)
+        assert "α 0.1" in _text(screen.query_one("#pair", Static))  # the gate's alpha
+        judges = _table(screen, "#judges")
+        assert [(j["judge"], j["test"], j["verdict"]) for j in judges] == [
+            (j.judge, j.test, j.verdict.value) for j in expected.judges
+        ]
+        assert [j["p (Holm)"] for j in judges] == [p_value(j.p_adjusted) for j in expected.judges]
+        cases = _table(screen, "#cases")
+        assert [(c["case"], c["judge"]) for c in cases] == [
+            (c.case_id, c.judge) for c in expected.changes
+        ]
+        await _step(app, pilot, "g")
+        modal = _current(app)
+        assert isinstance(modal, GateVerdictScreen)
+        assert modal.result.passed is verdict.passed is False  # 80% < 85%, case-07 failed
+        lines = _plain(modal.query_one("#gate-checks", Static)).splitlines()
+        marked = [line.split() for line in lines if line[:1] in ("✓", "✗")]  # not wrapped text
+        assert [(m[0], m[1]) for m in marked] == [
+            ("✓" if c.passed else "✗", c.rule) for c in verdict.checks
+        ]

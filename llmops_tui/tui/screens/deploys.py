@@ -12,10 +12,9 @@ first; `--readonly` refuses them in one line. The actions themselves are
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any, ClassVar, cast
+from typing import ClassVar
 
 from textual import getters, on, work
 from textual.app import ComposeResult
@@ -26,18 +25,18 @@ from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from llmops_tui.config import ProjectConfig
+from llmops_tui.deploy.config import load_deploy_config
+from llmops_tui.deploy.lifecycle import Lifecycle
 from llmops_tui.domain.deploy import (
     CanaryAnalysis,
     CanaryThresholds,
     DeployAction,
     Deployment,
     DeployStatus,
-    EnvironmentState,
 )
 from llmops_tui.errors import LlmopsError
 from llmops_tui.plugin_manager import load_plugins
 from llmops_tui.store import Store
-from llmops_tui.tui.deploy_log import deployment_log
 from llmops_tui.tui.deploy_plans import (
     DeployPlan,
     EnvironmentView,
@@ -65,12 +64,12 @@ NO_ENVIRONMENTS = (
 
 def environments(config: ProjectConfig | None, history: list[Deployment]) -> dict[str, str | None]:
     """The configured environments in their order, each with the one its releases come from
-    (`after`), then any others the history names."""
-    raw = config.environments if config is not None else {}
-    found: dict[str, str | None] = {
-        name: str(table["after"]) if isinstance(table, dict) and "after" in table else None
-        for name, table in raw.items()
-    }
+    (`after`), then any others the history names. A malformed `[environments]` is a one-line
+    `ConfigError`, as on the command line."""
+    found: dict[str, str | None] = {}
+    if config is not None:
+        deploy = load_deploy_config(config)
+        found = {name: env.after for name, env in deploy.environments.items()}
     for deployment in reversed(history):
         found.setdefault(deployment.environment, None)
     return found
@@ -89,13 +88,11 @@ class Applied:
 def apply_plan(
     store: Store, config: ProjectConfig | None, plan: DeployPlan, decision: DeployDecision
 ) -> Applied:
-    """Carry a confirmed plan out through the deploy lifecycle (its policies apply)."""
+    """Carry a confirmed plan out through the deploy lifecycle, as `llmops rollback|promote|
+    canary|deploy` do (their policies apply; the reason is recorded)."""
     if config is None:
         raise LlmopsError("no llmops.toml here: the cockpit deploys only in a project")
-    lifecycle = importlib.import_module("llmops_tui.deploy.lifecycle")
-    deploy_config = importlib.import_module("llmops_tui.deploy.config")
-    plugins = load_plugins(config.plugins)
-    life = lifecycle.Lifecycle(store, config, deploy_config.load_deploy_config(config), plugins)
+    life = Lifecycle(store, config, load_deploy_config(config), load_plugins(config.plugins))
     env, reason = plan.environment, decision.reason
     if plan.action is DeployAction.ROLLBACK:
         result = life.rollback(env, to=plan.release_id, reason=reason)
@@ -105,7 +102,7 @@ def apply_plan(
         result = life.canary(env, plan.release_id, decision.percent or 0.0, reason=reason)
     else:
         result = life.deploy(env, plan.release_id, reason=reason)
-    return Applied(cast("Deployment | None", result.deployment), str(result.message))
+    return Applied(result.deployment, result.message)
 
 
 def analyse(
@@ -113,17 +110,16 @@ def analyse(
 ) -> CanaryAnalysis | None:
     """The live analysis of `llmops canary status ENV`: the canary's requests against the
     stable release's since the canary started; None when no canary runs."""
-    log = cast(Any, store).deployments
-    state = log.state(environment)
-    since = log.canary_started(environment)
+    state = store.deployments.state(environment)
+    since = store.deployments.canary_started(environment)
     if state.canary_release is None or state.stable_release is None or since is None:
         return None
-    analysis = importlib.import_module("llmops_tui.deploy.analysis")
-    thresholds = CanaryThresholds()
-    if config is not None:
-        deploy_config = importlib.import_module("llmops_tui.deploy.config")
-        thresholds = deploy_config.load_deploy_config(config).canary.thresholds
-    found = analysis.analyse_canary(
+    from llmops_tui.deploy.analysis import analyse_canary  # scipy: imported when first needed
+
+    thresholds = (
+        load_deploy_config(config).canary.thresholds if config is not None else CanaryThresholds()
+    )
+    return analyse_canary(
         store,
         environment=environment,
         canary_release=state.canary_release,
@@ -132,7 +128,6 @@ def analyse(
         until=clock().replace(tzinfo=UTC),
         thresholds=thresholds,
     )
-    return cast(CanaryAnalysis, found)
 
 
 @dataclass
@@ -225,12 +220,12 @@ class DeploysScreen(DataScreen):
     @work(thread=True, exclusive=True, group="deploys.load", exit_on_error=False)
     def load_deploys(self) -> None:
         store = self.cockpit.store
-        log = deployment_log(store)
-        history = log.history(limit=HISTORY_LIMIT) if log is not None else []
+        log = store.deployments
+        history = log.history(limit=HISTORY_LIMIT)
         sources = environments(self.cockpit.config, history)
         views = []
         for name in sources:
-            state = log.state(name) if log else EnvironmentState(name, None, None, None, None)
+            state = log.state(name)
             stable = store.releases.get(state.stable_release) if state.stable_release else None
             canary = store.releases.get(state.canary_release) if state.canary_release else None
             last = next((d for d in history if d.environment == name), None)

@@ -13,10 +13,9 @@ screen is dropped.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, cast
+from typing import ClassVar
 
 from textual import getters, on, work
 from textual.app import ComposeResult
@@ -30,6 +29,7 @@ from llmops_tui.config import CONFIG_NAME, ProjectConfig
 from llmops_tui.domain.comparison import Comparison, GateResult, RunTotals
 from llmops_tui.domain.evals import EvalRun, RunStatus
 from llmops_tui.errors import LlmopsError
+from llmops_tui.evals.gate_config import GateConfig, parse_gate_config
 from llmops_tui.formatting import ms, percent, usd
 from llmops_tui.store import Store
 from llmops_tui.tui.screens.base import DataScreen
@@ -48,22 +48,20 @@ Pair = tuple[str, str]
 """(baseline run id, candidate run id)."""
 
 
-def gate_settings(config: ProjectConfig | None) -> Any:
+def gate_settings(config: ProjectConfig | None) -> GateConfig:
     """`[gate]` of `llmops.toml`, validated (the defaults without a project)."""
-    gate_config = importlib.import_module("llmops_tui.evals.gate_config")
-    data = config.gate if config is not None else {}
-    where = f"{config.root / CONFIG_NAME}: [gate]" if config is not None else "[gate]"
-    return gate_config.parse_gate_config(data, where)
+    if config is None:
+        return GateConfig()
+    return parse_gate_config(config.gate, f"{config.root / CONFIG_NAME}: [gate]")
 
 
 def compare_pair(
     store: Store, config: ProjectConfig | None, baseline: str, candidate: str
 ) -> Comparison:
-    """`llmops eval compare BASE CAND`'s comparison at the gate's alpha (imported when first
-    needed: scipy is slow to import)."""
-    compare = importlib.import_module("llmops_tui.evals.compare")
-    alpha = gate_settings(config).alpha
-    return cast(Comparison, compare.compare_runs(store, baseline, candidate, alpha=alpha))
+    """`llmops eval compare BASE CAND`'s comparison, at the gate's alpha."""
+    from llmops_tui.evals.compare import compare_runs  # scipy: imported when first needed
+
+    return compare_runs(store, baseline, candidate, alpha=gate_settings(config).alpha)
 
 
 def gate_pair(
@@ -71,8 +69,9 @@ def gate_pair(
 ) -> GateResult:
     """The `[gate]` rules applied to two stored runs, as `llmops gate` applies them (nothing
     is run or recorded)."""
-    gate = importlib.import_module("llmops_tui.evals.gate")
-    return cast(GateResult, gate.gate_runs(store, gate_settings(config), baseline, candidate))
+    from llmops_tui.evals.gate import gate_runs  # scipy: imported when first needed
+
+    return gate_runs(store, gate_settings(config), baseline, candidate)
 
 
 def default_pair(runs: Sequence[EvalRun], production: str | None) -> Pair | None:
