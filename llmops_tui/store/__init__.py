@@ -10,8 +10,9 @@ only for one write (a label move) once this process's readers have let go: DuckD
 read-write and a read-only connection to one file in the same process. Repositories hang off
 the store: `store.spans`, `store.sources`, `store.metrics`, `store.overview`, `store.traces`,
 and the version registry's `store.versions`, `store.labels`, `store.releases`, `store.links`
-the Versions screen's `store.version_scores`, `store.evals` (eval runs and results) and
-`store.gates` (gate verdicts), `store.recordings` (recorded answers `replay` serves),
+the Versions screen's `store.version_scores`, `store.evals` (eval runs and results), the
+Evals screen's `store.eval_summaries` (one line of figures per run), `store.gates` (gate
+verdicts), `store.recordings` (recorded answers `replay` serves),
 `store.canary` (canary cohorts) and `store.deployments` (the release lifecycle's history and
 canary plans) (API in their docstrings).
 """
