@@ -121,8 +121,9 @@ class EvalsScreen(DataScreen):
         "it (pass is the share of such cases). Pass/fail judges are compared by\n"
         "McNemar's test on the paired cases, numeric ones by a paired bootstrap CI and the\n"
         "Wilcoxon signed-rank test; p (Holm) is adjusted across the judges. ▼ marks a case\n"
-        "that regressed, ▲ one that improved; tab moves to the cases, whose two outputs show\n"
-        "side by side below. g applies the \\[gate] rules of llmops.toml to the pair."
+        "that regressed, ▲ one that improved; tab moves on to the judges and the cases; the\n"
+        "highlighted case's two outputs show side by side. g applies the \\[gate] rules of\n"
+        "llmops.toml to the pair."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         *DataScreen.BINDINGS,
