@@ -394,3 +394,17 @@ async def test_a_failing_analysis_is_reported_once_not_on_every_tick(
         screen.reload(live=True)  # new data: it tries again
         await _idle(deploys_app, pilot)
         assert analyst.asked == ["broken", "broken"]
+
+
+async def test_a_malformed_environments_table_is_one_line_in_place(
+    demo_store: Store, history: list[Any], tmp_path: Path
+) -> None:
+    broken = ProjectConfig(
+        root=tmp_path, name="acme-support", environments={"production": {"target": 3}}
+    )
+    app = make_app(demo_store, config=broken)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _open(app, pilot)
+        empty = str(screen.query_one("#empty", Static).render())
+        assert "[environments.production]: target: expected a deploy target name" in empty
+        assert not screen.query_one("#deploys").display

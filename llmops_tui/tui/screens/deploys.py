@@ -134,6 +134,8 @@ def analyse(
 class DeploysLoaded(Message):
     environments: list[EnvironmentView]
     history: list[Deployment]
+    problem: str | None = None
+    """Why no environment can be shown: `[environments]` of llmops.toml is malformed."""
 
 
 @dataclass
@@ -222,7 +224,11 @@ class DeploysScreen(DataScreen):
         store = self.cockpit.store
         log = store.deployments
         history = log.history(limit=HISTORY_LIMIT)
-        sources = environments(self.cockpit.config, history)
+        try:
+            sources = environments(self.cockpit.config, history)
+        except LlmopsError as error:  # the config's one line, where the panels would be
+            self.post_message(DeploysLoaded([], history, str(error)))
+            return
         views = []
         for name in sources:
             state = log.state(name)
@@ -238,6 +244,7 @@ class DeploysScreen(DataScreen):
         self.views = {v.name: v for v in loaded.environments}
         self.history = loaded.history
         empty = not self.views
+        self.empty_note.update(loaded.problem or NO_ENVIRONMENTS)
         self.empty_note.display = empty
         self.deploys_pane.display = not empty
         if self.environment not in self.views:
