@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
+from llmops_tui.domain.versions import version_tag
 from llmops_tui.evals.execute import Call, end_of, messages_json, utc_naive
 
 ENVIRONMENT = "eval"
@@ -50,7 +51,9 @@ def span_record(call: Call, *, run_id: str, release_id: str | None) -> dict[str,
     if request.prompt_name:
         attributes["llmops.prompt.name"] = request.prompt_name
     if request.prompt_version is not None:
-        attributes["llmops.prompt.version"] = request.prompt_version
+        # The registry's tag (`v4`), as instrumented apps write it: eval and production spans
+        # of one version then group together in stats and the cockpit.
+        attributes["llmops.prompt.version"] = version_tag(request.prompt_version)
     if call.judge:
         attributes["llmops.eval.judge"] = call.judge
     for key, value in request.params.items():

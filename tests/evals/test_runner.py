@@ -228,7 +228,7 @@ def test_provider_calls_are_stored_as_eval_spans(env: EvalEnv) -> None:
         ).fetchall()
     assert len(spans) == 4
     assert {s[2:8] for s in spans} == {
-        ("eval", finished.release_id, "support", "1", "fake-model", 1000)
+        ("eval", finished.release_id, "support", "v1", "fake-model", 1000)
     }
     assert [s[8] for s in spans] == pytest.approx([0.002] * 4)
     assert [s[9] for s in spans] == [finished.run_id] * 4
