@@ -7,6 +7,8 @@ to exits 2; `--readonly` refuses every mutating command before anything is read 
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import click
 
 from llmops_tui.cli.context import CliContext, pass_context
@@ -156,24 +158,8 @@ def _row(d: Deployment) -> list[str]:
 
 
 def deployment_json(d: Deployment) -> dict[str, object]:
-    return {
-        "deployment_id": d.deployment_id,
-        "environment": d.environment,
-        "action": d.action.value,
-        "status": d.status.value,
-        "release_id": d.release_id,
-        "previous_release_id": d.previous_release_id,
-        "canary_percent": d.canary_percent,
-        "target": d.target,
-        "detail": d.detail,
-        "actor": d.actor,
-        "reason": d.reason,
-        "forced": d.forced,
-        "created_at": d.created_at,
-        "plan_id": d.plan_id,
-        "step": d.step,
-        "verdict": d.verdict.value if d.verdict else None,
-    }
+    """Every field; the enums are `StrEnum`s, so they print as their values."""
+    return asdict(d)
 
 
 __all__ = [
