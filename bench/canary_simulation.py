@@ -26,6 +26,8 @@ import scipy
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from common import replace_section  # noqa: E402
+
 from llmops_tui.deploy.simulation import (  # noqa: E402
     BASE_ERROR_RATE,
     DOUBLE_ERRORS,
@@ -125,14 +127,7 @@ def write_results(rows: list[str], sweep: list[str], runs: int, seconds: float) 
             end,
         ]
     )
-    text = RESULTS.read_text()
-    if start in text:
-        before, _, rest = text.partition(start)
-        _, _, after = rest.partition(end)
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
+    replace_section(RESULTS, start, end, section)
 
 
 if __name__ == "__main__":

@@ -515,3 +515,17 @@ def big_flat_file(gigabytes: float, data_dir: Path = DATA_DIR) -> tuple[Path, in
     os.replace(tmp, path)
     count_path.write_text(str(count))
     return path, count
+
+
+def replace_section(results: Path, start: str, end: str, section: str) -> None:
+    """Put `section` (which opens with the `start` marker and closes with `end`) in place of
+    the one between those markers in `results`, or append it: each benchmark rewrites only
+    its own part of RESULTS.md."""
+    text = results.read_text()
+    if start in text:
+        before, _, rest = text.partition(start)
+        _, _, after = rest.partition(end)
+        text = before + section + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    results.write_text(text)

@@ -39,6 +39,8 @@ import orjson
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from common import replace_section  # noqa: E402
+
 from llmops_tui.config import load_project  # noqa: E402
 from llmops_tui.evals.runner import run_eval  # noqa: E402
 from llmops_tui.plugin_api import (  # noqa: E402
@@ -269,14 +271,7 @@ def write_results(
             end,
         ]
     )
-    text = RESULTS.read_text()
-    if start in text:
-        before, _, rest = text.partition(start)
-        _, _, after = rest.partition(end)
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
+    replace_section(RESULTS, start, end, section)
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 import scipy  # noqa: E402
+from common import replace_section  # noqa: E402
 
 from llmops_tui.evals.gate_config import parse_gate_config  # noqa: E402
 from llmops_tui.evals.simulate import SimulationResult, SuiteSpec, simulate_gate  # noqa: E402
@@ -117,14 +118,7 @@ def _write(spec: SuiteSpec, aa: SimulationResult, power: SimulationResult, secon
             end,
         ]
     )
-    text = RESULTS.read_text()
-    if start in text:
-        before, _, rest = text.partition(start)
-        _, _, after = rest.partition(end)
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
+    replace_section(RESULTS, start, end, section)
 
 
 if __name__ == "__main__":

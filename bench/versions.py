@@ -37,6 +37,8 @@ import duckdb
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from common import replace_section  # noqa: E402
+
 from llmops_tui.config import load_project  # noqa: E402
 from llmops_tui.domain.versions import ArtifactKind  # noqa: E402
 from llmops_tui.store import Store  # noqa: E402
@@ -349,14 +351,7 @@ def write_results(
             end,
         ]
     )
-    text = RESULTS.read_text()
-    if start in text:
-        before, _, rest = text.partition(start)
-        _, _, after = rest.partition(end)
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
+    replace_section(RESULTS, start, end, section)
 
 
 def main() -> None:
