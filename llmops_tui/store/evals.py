@@ -327,29 +327,17 @@ def _json(value: Any) -> str | None:
 def _results_frame(results: Sequence[EvalResult]) -> pl.DataFrame:
     now = datetime.now(UTC).replace(tzinfo=None)
     columns: dict[str, list[Any]] = {name: [] for name in _RESULT_SCHEMA}
+    as_json = {"input", "expected"}
     for r in results:
-        columns["run_id"].append(r.run_id)
-        columns["case_id"].append(r.case_id)
-        columns["repetition"].append(r.repetition)
-        columns["judge"].append(r.judge)
-        columns["passed"].append(r.passed)
-        columns["score"].append(r.score)
-        columns["reason"].append(r.reason)
-        columns["error"].append(r.error)
-        columns["output"].append(r.output)
-        columns["input"].append(_json(r.input))
-        columns["expected"].append(_json(r.expected))
-        columns["latency_ms"].append(r.latency_ms)
-        columns["input_tokens"].append(r.input_tokens)
-        columns["output_tokens"].append(r.output_tokens)
-        columns["cost_usd"].append(r.cost_usd)
-        columns["judge_cost_usd"].append(r.judge_cost_usd)
-        columns["cached"].append(r.cached)
-        columns["trace_id"].append(r.trace_id)
-        columns["span_id"].append(r.span_id)
-        columns["required"].append(r.required)
-        columns["tags"].append(list(r.tags))
-        columns["created_at"].append(now)
+        for name, values in columns.items():
+            if name == "created_at":
+                values.append(now)
+            elif name in as_json:
+                values.append(_json(getattr(r, name)))
+            elif name == "tags":
+                values.append(list(r.tags))
+            else:
+                values.append(getattr(r, name))
     # Through Arrow: polars builds a list column from Python lists element by element
     # (~0.5 s for 5,000 rows); Arrow does it in C.
     table = pa.table({name: pa.array(values, _ARROW[name]) for name, values in columns.items()})
