@@ -23,7 +23,7 @@ from llmops_tui.ingest.report import FileReport, IngestReport
 from llmops_tui.ingest.sniff import EVAL_FORMATS, Sniffed, TraceFormat, UnknownFormat, sniff
 from llmops_tui.ingest.source import FileInfo, discover, fingerprint, read_head, stat_file
 from llmops_tui.store import Store
-from llmops_tui.store.span_load import Checkpoint, RateSource, SpanLoader
+from llmops_tui.store.span_load import Checkpoint, KnownRates, RateSource, SpanLoader
 
 __all__ = ["FileReport", "IngestReport", "Ingestor", "ProgressCallback"]
 
@@ -62,6 +62,7 @@ class Ingestor:
         self._group_bytes = group_bytes
         self._transaction = ExitStack()
         self._loader: SpanLoader | None = None
+        self._known_rates = KnownRates()
         self._last_stamp: datetime | None = None
         self._max_reasons = max_reasons
         self._progress = progress
@@ -186,7 +187,9 @@ class Ingestor:
         if not batch.rows:
             return
         if self._loader is None:
-            self._loader = self._transaction.enter_context(self._store.spans.loading(self._rates))
+            self._loader = self._transaction.enter_context(
+                self._store.spans.loading(self._rates, self._known_rates)
+            )
         self._loader.add(batch.table(), ingested_at=self._next_timestamp())
         batch.clear_rows()
 
@@ -199,7 +202,7 @@ class Ingestor:
                 return
             if self._loader is None:
                 self._loader = self._transaction.enter_context(
-                    self._store.spans.loading(self._rates)
+                    self._store.spans.loading(self._rates, self._known_rates)
                 )
             result = self._loader.commit(
                 list(batch.checkpoints.values()), now=self._next_timestamp()

@@ -13,14 +13,14 @@ primary key) is the second line of defence for overlapping files.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import duckdb
 import polars as pl
 import pyarrow as pa
 
-from llmops_tui.store.span_sql import MACROS_SQL, STAGE_SQL
+from llmops_tui.store.span_sql import MACROS_SQL, RESOLVED_SQL, STAGE_RETRY_SQL
 from llmops_tui.store.trace_rollup import merge_loaded
 
 PRICE_KEY_COLUMNS = ("provider", "response_model", "request_model", "bucket")
@@ -91,88 +91,142 @@ class BatchResult:
         return sum(r.spans_loaded for r in self.sources.values())
 
 
-PRICE_KEYS_SQL = """
-select distinct provider, response_model, request_model,
-    time_bucket(interval 30 minutes, start_time) as bucket
-from staged
-where reject is null and cost_usd is null
-  and (coalesce(input_tokens, 0) > 0 or coalesce(output_tokens, 0) > 0)
+LINEAR_COST = """
+    r.per_request
+    + (coalesce(s.input_tokens, 0) - coalesce(s.cache_read_tokens, 0)
+       - coalesce(s.cache_write_tokens, 0)) * r.input
+    + coalesce(s.cache_read_tokens, 0) * r.cache_read
+    + coalesce(s.cache_write_tokens, 0) * r.cache_write
+    + (coalesce(s.output_tokens, 0) - coalesce(s.reasoning_tokens, 0)) * r.output
+    + coalesce(s.reasoning_tokens, 0) * r.reasoning
+"""
+"""A span's cost from linear per-token rates (`s`: the span, `r`: its `known_rates` row)."""
+
+RATE_MATCH = """
+    r.provider is not distinct from s.provider
+    and r.response_model is not distinct from s.response_model
+    and r.request_model is not distinct from s.request_model
+    and r.bucket = time_bucket(interval 30 minutes, s.start_time)
 """
 
-TIERED_ROWS_SQL = """
-select s.line_no || ':' || s.span_id as row_key, s.provider, s.response_model, s.request_model,
-    s.start_time, s.input_tokens, s.output_tokens, s.cache_read_tokens, s.cache_write_tokens,
-    s.reasoning_tokens
-from staged s
-join batch_rates r
-  on r.provider is not distinct from s.provider
- and r.response_model is not distinct from s.response_model
- and r.request_model is not distinct from s.request_model
- and r.bucket = time_bucket(interval 30 minutes, s.start_time)
-where s.reject is null and s.cost_usd is null and r.tiered
-"""
+HAS_TOKENS = "(coalesce(s.input_tokens, 0) > 0 or coalesce(s.output_tokens, 0) > 0)"
 
-KEYS_SQL = """
-create or replace temp table staged_keys as
-with stored as (
-    -- Spans already in the table (committed, or added by this transaction's earlier slices).
-    select s.line_no from staged s semi join spans x using (trace_id, span_id)
-    where s.reject is null
-),
-repeats as (
-    -- A span met twice in the slice: the first one wins.
-    select line_no from staged where reject is null
-    qualify row_number() over (partition by trace_id, span_id order by line_no) > 1
-),
-skipped as (select line_no from stored union select line_no from repeats)
-select
-    s.line_no,
-    case
-        when s.cost_usd is not null then s.cost_usd
-        when r.tiered then t.cost_usd
-        when r.priced then
-            r.per_request
-            + (coalesce(s.input_tokens, 0) - coalesce(s.cache_read_tokens, 0)
-               - coalesce(s.cache_write_tokens, 0)) * r.input
-            + coalesce(s.cache_read_tokens, 0) * r.cache_read
-            + coalesce(s.cache_write_tokens, 0) * r.cache_write
-            + (coalesce(s.output_tokens, 0) - coalesce(s.reasoning_tokens, 0)) * r.output
-            + coalesce(s.reasoning_tokens, 0) * r.reasoning
-    end as cost_usd,
-    case
-        when s.cost_usd is not null then 'reported'
-        when coalesce(s.input_tokens, 0) = 0 and coalesce(s.output_tokens, 0) = 0 then null
-        when r.tiered and t.cost_usd is not null then 'computed'
-        when r.priced and not r.tiered then 'computed'
-        else 'unpriced'
-    end as cost_source
-from staged s
-left join batch_rates r
-  on r.provider is not distinct from s.provider
- and r.response_model is not distinct from s.response_model
- and r.request_model is not distinct from s.request_model
- and r.bucket = time_bucket(interval 30 minutes, s.start_time)
-left join tiered_costs t on t.row_key = s.line_no || ':' || s.span_id
-where s.reject is null and s.line_no not in (select line_no from skipped)
-"""
-"""Which records of a slice go in (valid, not stored yet, first of their key) at what cost.
-Duplicates are found here, not by `ON CONFLICT DO NOTHING`: that made the insert ~1.7x as
-costly (122,880 spans: 10 vs 6 CPU-s); the semi-join reads only the key columns of `spans`
-(~0.9 CPU-s a slice against 10M stored spans)."""
-
-INSERT_SPANS_SQL = """
+INSERT_SPANS_SQL = f"""
 insert into spans
 select
     s.trace_id, s.span_id, nullif(s.parent_span_id, ''), s.name, s.kind, s.start_time,
     s.end_time, s.duration_ms, s.status, s.status_message, s.operation, s.provider,
     s.request_model, s.response_model, s.input_tokens, s.output_tokens, s.cache_read_tokens,
-    s.cache_write_tokens, s.reasoning_tokens, k.cost_usd, k.cost_source,
+    s.cache_write_tokens, s.reasoning_tokens,
+    case when s.cost_usd is not null then s.cost_usd
+         when r.priced and not r.tiered then {LINEAR_COST} end as cost_usd,
+    -- NULL with tokens: "priced after the insert" (rates not known yet, or tiered).
+    case when s.cost_usd is not null then 'reported'
+         when not {HAS_TOKENS} then null
+         when r.tiered is null or r.tiered then null
+         when r.priced then 'computed'
+         else 'unpriced' end as cost_source,
     s.prompt_name, s.prompt_version, s.release_id, s.environment, s.service_name, s.user_id,
     s.session_id, s.input_text, s.output_text, s.attributes, s.resource_attributes, s.events,
     s.source, $ingested_at as ingested_at
-from staged s
-join staged_keys k using (line_no)
+from ({RESOLVED_SQL}) s
+left join known_rates r on {RATE_MATCH}
+where s.reject is null
+  and not exists (
+      select 1 from spans x where x.trace_id = s.trace_id and x.span_id = s.span_id
+  )
 """
+"""The slice goes into `spans` straight from the parse: one pass, no staging table (a
+temp table of the whole slice made loading ~1.7x as costly). Records that don't go in
+(rejects, spans stored already) are sorted out afterwards from the few that are missing
+(`MISSING_SQL`); spans met twice within the slice are removed by `DROP_REPEATS_SQL`."""
+
+DROP_REPEATS_SQL = """
+delete from spans where rowid in (
+    select rowid from spans where ingested_at = $ingested_at
+    qualify row_number() over (partition by trace_id, span_id order by rowid) > 1
+)
+"""
+"""A span met twice in one slice: the first one (in file order) stays."""
+
+PENDING = f"""
+from spans s
+where s.ingested_at = $ingested_at and s.cost_source is null and {HAS_TOKENS}
+"""
+
+PENDING_KEYS_SQL = f"""
+select distinct s.provider, s.response_model, s.request_model,
+    time_bucket(interval 30 minutes, s.start_time) as bucket
+{PENDING}
+  and not exists (select 1 from known_rates r where {RATE_MATCH})
+"""
+
+ADD_RATES_SQL = """
+insert into known_rates
+select * from new_rates n
+where not exists (
+    select 1 from known_rates r
+    where r.provider is not distinct from n.provider
+      and r.response_model is not distinct from n.response_model
+      and r.request_model is not distinct from n.request_model
+      and r.bucket = n.bucket
+)
+"""
+
+PRICE_PENDING_SQL = f"""
+update spans s set
+    cost_usd = case when r.priced then {LINEAR_COST} end,
+    cost_source = case when r.priced then 'computed' else 'unpriced' end
+from known_rates r
+where s.ingested_at = $ingested_at and s.cost_source is null and {HAS_TOKENS}
+  and {RATE_MATCH} and not r.tiered
+"""
+
+TIERED_ROWS_SQL = f"""
+select s.trace_id || ':' || s.span_id as row_key, s.provider, s.response_model,
+    s.request_model, s.start_time, s.input_tokens, s.output_tokens, s.cache_read_tokens,
+    s.cache_write_tokens, s.reasoning_tokens
+{PENDING}
+"""
+
+PRICE_TIERED_SQL = """
+update spans set
+    cost_usd = t.cost_usd,
+    cost_source = case when t.cost_usd is null then 'unpriced' else 'computed' end
+from tiered_costs t
+where spans.ingested_at = $ingested_at and t.row_key = spans.trace_id || ':' || spans.span_id
+"""
+
+MISSING_SQL = """
+create or replace temp table retry_batch as
+with sent as (
+    select source || ':' || line as record, count(*) as n from ingest_batch group by 1
+),
+loaded as (
+    select source as record, count(*) as n from spans where ingested_at = $ingested_at
+    group by 1
+)
+select b.* from ingest_batch b
+semi join (
+    select record from sent left join loaded using (record) where sent.n > coalesce(loaded.n, 0)
+) m on m.record = b.source || ':' || b.line
+"""
+"""The records of lines (or objects) that did not all go in: rejects and duplicates, and
+the spans sharing their line. Usually none; they are resolved again to find the rejects."""
+
+SOURCE_COUNTS_SQL = """
+with sent as (select source, count(*) as n from ingest_batch group by 1),
+loaded as (
+    select left(source, length(source) - strpos(reverse(source), ':')) as source, count(*) as n
+    from spans where ingested_at = $ingested_at group by 1
+),
+rejected as (
+    select source, count(*) as n from ingest_rejects where rejected_at = $ingested_at group by 1
+)
+select s.source, coalesce(l.n, 0), s.n - coalesce(l.n, 0) - coalesce(r.n, 0), coalesce(r.n, 0)
+from sent s left join loaded l using (source) left join rejected r using (source)
+"""
+"""Per file of the slice: spans loaded, duplicates skipped, records rejected."""
 
 INSERT_REJECTS_SQL = """
 insert into ingest_rejects
@@ -185,29 +239,6 @@ from (
     from staged where reject is not null
 ) r
 join ingest_batch b using (line_no)
-"""
-
-STAGED_COUNTS_SQL = """
-select count(*) filter (where reject is not null) from staged
-"""
-
-SLICE_COUNTS_SQL = """
-with valid as (
-    select path as source, count(*) as n from staged where reject is null group by 1
-),
-loaded as (
-    select left(source, length(source) - strpos(reverse(source), ':')) as source, count(*) as n
-    from spans where ingested_at = $ingested_at group by 1
-),
-rejected as (
-    select source, count(*) as n from ingest_rejects where rejected_at = $ingested_at group by 1
-),
-sources as (select distinct path as source from staged)
-select s.source, coalesce(l.n, 0), coalesce(v.n, 0) - coalesce(l.n, 0), coalesce(r.n, 0)
-from sources s
-left join valid v using (source)
-left join loaded l using (source)
-left join rejected r using (source)
 """
 
 FIRST_REJECTS_SQL = """
@@ -232,8 +263,8 @@ from (
     select trace_id, span_id, start_time, end_time,
         unnest(from_json(events, '[{"name": "VARCHAR", "time_unix_nano": "VARCHAR",
             "timestamp": "VARCHAR", "time": "VARCHAR", "attributes": "JSON"}]')) as e
-    from staged
-    where reject is null and events is not null
+    from spans
+    where ingested_at = $ingested_at and events is not null
       and events::varchar like '%gen_ai.evaluation.result%'
 )
 where e.name = 'gen_ai.evaluation.result'
@@ -261,7 +292,7 @@ on conflict (path) do update set
     updated_at = excluded.updated_at
 """
 
-DROP_STAGING_SQL = "drop table if exists staged; drop table if exists staged_keys"
+DROP_STAGING_SQL = "drop table if exists staged; drop table if exists retry_batch"
 
 _EMPTY_RATES = pl.DataFrame(
     schema={
@@ -277,30 +308,60 @@ _EMPTY_RATES = pl.DataFrame(
 _EMPTY_COSTS = pl.DataFrame(schema={"row_key": pl.Utf8, "cost_usd": pl.Float64})
 
 
+class KnownRates:
+    """Rates already looked up, kept across the transactions of one ingest run.
+
+    The insert prices each span by joining this table, so pricing costs no extra pass over
+    the data; a key that isn't in it yet is priced right after the insert, and its rates are
+    added for a window of buckets around it (`RATE_WINDOW_BEFORE`/`_AFTER`), so the next
+    slices of a time-ordered file find theirs already here.
+    """
+
+    def __init__(self) -> None:
+        self.frame = _EMPTY_RATES
+
+    def add(self, rates: pl.DataFrame) -> None:
+        self.frame = pl.concat([self.frame, rates]).unique(
+            subset=list(PRICE_KEY_COLUMNS), keep="first"
+        )
+
+
+RATE_WINDOW_BEFORE = timedelta(days=1)
+RATE_WINDOW_AFTER = timedelta(days=7)
+
+
 class SpanLoader:
     """One write transaction: slices of records go in one by one, then the checkpoints.
 
-    DuckDB stages one slice at a time, while the commit covers many slices: a commit of at
-    least a row group (122,880 rows) is merged into the file as whole row groups instead of
-    going through the write-ahead log, so big ingests write their data once. Until then the
-    transaction's rows are held uncompressed in DuckDB's memory (bounded by the memory limit
-    `SpanRepository.loading` sets; the excess goes to a temporary file).
+    Each slice is inserted straight from its parse (`INSERT_SPANS_SQL`); DuckDB writes full
+    row groups of a big transaction to the file as they fill (optimistic writes), so a
+    transaction of about one row group commits without a second copy through the WAL.
     """
 
     def __init__(
-        self, cur: duckdb.DuckDBPyConnection, rates: RateSource, max_reasons: int = 5
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        rates: RateSource,
+        max_reasons: int = 5,
+        known_rates: KnownRates | None = None,
     ) -> None:
         self._cur = cur
         self._rates = rates
+        self._known = known_rates if known_rates is not None else KnownRates()
         self._max_reasons = max_reasons
         self._counts: dict[str, list[int]] = {}
         self._first: dict[str, list[RejectedLine]] = {}
         self._feedback = 0
         cur.execute(MACROS_SQL)
+        cur.register("known_rates_frame", self._known.frame)
+        try:
+            cur.execute("create or replace temp table known_rates as from known_rates_frame")
+        finally:
+            cur.unregister("known_rates_frame")
         cur.execute("begin transaction")
 
     def add(self, batch: pa.Table, *, ingested_at: datetime) -> None:
-        """Stage, resolve, price and insert one slice.
+        """Parse, resolve, insert and price one slice, and account for every record.
 
         `batch` has `line_no` (int64, unique in the slice), `source` (the file's checkpoint
         path), `line` (the line or record number in that file), `payload` (a flat span as JSON
@@ -308,30 +369,30 @@ class SpanLoader:
         UTF-8; the row is then a reject). `ingested_at` must differ between slices.
         """
         cur = self._cur
+        params = {"ingested_at": ingested_at}
         cur.register("ingest_batch", batch)
         try:
-            cur.execute(STAGE_SQL)
-            self._price()
-            params = {"ingested_at": ingested_at}
-            cur.execute(KEYS_SQL)
             cur.execute(INSERT_SPANS_SQL, params)
-            merge_loaded(cur, ingested_at=ingested_at)
-            rejected = cur.execute(STAGED_COUNTS_SQL).fetchone()
-            if rejected and rejected[0]:
-                cur.execute(INSERT_REJECTS_SQL, params)
-            feedback = cur.execute(INSERT_FEEDBACK_SQL).fetchone()
+            cur.execute(DROP_REPEATS_SQL, params)
+            self._price_pending(params)
+            feedback = cur.execute(INSERT_FEEDBACK_SQL, params).fetchone()
             self._feedback += feedback[0] if feedback else 0
+            merge_loaded(cur, ingested_at=ingested_at)
+            cur.execute(MISSING_SQL, params)
+            missing = cur.execute("select count(*) from retry_batch").fetchone()
+            if missing and missing[0]:
+                cur.execute(STAGE_RETRY_SQL)
+                cur.execute(INSERT_REJECTS_SQL, params)
+                self._note_first_rejects(params)
             for source, loaded, duplicates, rejects in cur.execute(
-                SLICE_COUNTS_SQL, params
+                SOURCE_COUNTS_SQL, params
             ).fetchall():
                 totals = self._counts.setdefault(source, [0, 0, 0])
                 totals[0] += loaded
                 totals[1] += duplicates
                 totals[2] += rejects
-            if rejected and rejected[0]:
-                self._note_first_rejects(params)
         finally:
-            for name in ("ingest_batch", "batch_rates", "tiered_costs"):
+            for name in ("ingest_batch", "new_rates", "tiered_costs"):
                 cur.unregister(name)
             cur.execute(DROP_STAGING_SQL)
 
@@ -343,16 +404,24 @@ class SpanLoader:
             if len(first) < self._max_reasons:
                 first.append(RejectedLine(line, reason))
 
-    def _price(self) -> None:
+    def _price_pending(self, params: dict[str, datetime]) -> None:
+        """Price the spans the insert could not: keys without known rates, tiered prices."""
         cur = self._cur
-        keys = cur.execute(PRICE_KEYS_SQL).pl()
-        rate_table = self._rates.rate_table(keys) if keys.height else _EMPTY_RATES
-        cur.register(
-            "batch_rates", rate_table.select(_EMPTY_RATES.columns).cast(_EMPTY_RATES.schema)
-        )
-        tiered_rows = cur.execute(TIERED_ROWS_SQL).pl()
-        tiered = self._rates.price_rows(tiered_rows) if tiered_rows.height else _EMPTY_COSTS
-        cur.register("tiered_costs", tiered.select(_EMPTY_COSTS.columns).cast(_EMPTY_COSTS.schema))
+        keys = cur.execute(PENDING_KEYS_SQL, params).pl()
+        if keys.height:
+            rates = self._rates.rate_table(_rate_window(keys))
+            rates = rates.select(_EMPTY_RATES.columns).cast(_EMPTY_RATES.schema)
+            self._known.add(rates)
+            cur.register("new_rates", rates)
+            cur.execute(ADD_RATES_SQL)
+            cur.execute(PRICE_PENDING_SQL, params)
+        tiered_rows = cur.execute(TIERED_ROWS_SQL, params).pl()
+        if tiered_rows.height:
+            tiered = self._rates.price_rows(tiered_rows)
+            cur.register(
+                "tiered_costs", tiered.select(_EMPTY_COSTS.columns).cast(_EMPTY_COSTS.schema)
+            )
+            cur.execute(PRICE_TIERED_SQL, params)
 
     def commit(self, checkpoints: list[Checkpoint], *, now: datetime) -> BatchResult:
         """Record every file's checkpoint with its counts, and commit."""
@@ -400,3 +469,18 @@ def _checkpoint_frame(checkpoints: list[Checkpoint]) -> pl.DataFrame:
             "complete": pl.Boolean,
         },
     )
+
+
+def _rate_window(keys: pl.DataFrame) -> pl.DataFrame:
+    """`keys` widened to every bucket from a day before each (provider, models) key's first
+    bucket to a week after its last: the neighbouring slices' spans are priced on insert."""
+    spans = keys.group_by("provider", "response_model", "request_model").agg(
+        (pl.col("bucket").min() - RATE_WINDOW_BEFORE).alias("first"),
+        (pl.col("bucket").max() + RATE_WINDOW_AFTER).alias("last"),
+    )
+    return spans.select(
+        "provider",
+        "response_model",
+        "request_model",
+        pl.datetime_ranges("first", "last", interval="30m", time_unit="us").alias("bucket"),
+    ).explode("bucket")

@@ -4,11 +4,11 @@ DuckDB parses the JSON itself: measured on these machines, only a path where Duc
 reaches the speed of its own `read_json` (shared/reference/duckdb-performance.md). So a slice
 arrives as an Arrow table of flat span records as text (`ingest/formats/__init__.py`; OTLP
 requests are flattened to them in Python, where turning KeyValue lists into objects is
-cheapest) and everything from parsing to validation happens here, in ONE statement
-(`STAGE_SQL`) that writes the temp table `staged`:
+cheapest) and everything from parsing to validation happens in ONE query
+(`resolved_sql`), which the loader inserts from directly:
 
 1. `STAGE_FLAT_CTES` parse each record once (`json_transform`) into raw fields;
-2. `_resolve_sql` looks up every canonical column through the candidate keys of
+2. `resolved_sql` looks up every canonical column through the candidate keys of
    `ingest/dialects.py` (one `json_transform` of each attribute map into a struct of all
    candidates), normalises ids, times and token semantics, and writes a one-line `reject`
    reason where a field is wrong.
@@ -148,7 +148,7 @@ parsed as (
     select line_no, source as path, source || ':' || line as source, payload, error,
         case when error is null and left(ltrim(payload), 1) = '{{'
              then try(json_transform(payload, {quote_literal(FLAT_STRUCTURE)})) end as j
-    from ingest_batch
+    from {{relation}}
 ),
 checked as (
     select line_no, path, source, j,
@@ -197,7 +197,7 @@ select
 from shaped
 )
 """
-"""The CTEs that parse the `payload` of `ingest_batch` into `staged_raw`: one
+"""The CTEs that parse the `payload` of a slice (`{relation}`) into `staged_raw`: one
 `json_transform` per record. They hold projections only, no filter: DuckDB pushes a filter
 down through projections by inlining their expressions, which would parse each record again
 for every column the filter touches (a filter on the parsed struct made this 2-6x slower)."""
@@ -255,7 +255,9 @@ def _flattened_messages(column: str) -> str:
     return "coalesce(" + ", ".join(options) + ")"
 
 
-def _resolve_sql() -> str:
+def resolved_sql(relation: str) -> str:
+    """The query resolving the records of `relation` (a slice: line_no, source, line,
+    payload, error) to canonical span columns plus `reject`, `parse_error` and `span_id_raw`."""
     span_keys: list[str] = []
     resource_keys: list[str] = []
     for candidate in CANDIDATES:
@@ -310,8 +312,7 @@ def _resolve_sql() -> str:
         "number, got ' || llmops_excerpt(duration_raw) end",
     ]
     return f"""
-create or replace temp table staged as
-with {STAGE_FLAT_CTES},
+with {STAGE_FLAT_CTES.replace("{relation}", relation)},
 looked_up as (
     -- One json_transform into a struct finds every candidate key in one pass over the
     -- object's keys (json_extract_string with a list of paths scans it once per path).
@@ -380,6 +381,9 @@ from timed
 """
 
 
-STAGE_SQL = _resolve_sql()
-"""Parses, resolves and checks one slice into the temp table `staged`, in one statement:
-one materialisation, and DuckDB scans the slice's Arrow batches in parallel."""
+RESOLVED_SQL = resolved_sql("ingest_batch")
+"""The slice `ingest_batch` resolved; the loader inserts straight from it (see span_load)."""
+
+STAGE_RETRY_SQL = "create or replace temp table staged as " + resolved_sql("retry_batch")
+"""The records that did not go in (`retry_batch`), resolved into the temp table `staged`
+to tell rejects (with their reasons) from duplicates."""

@@ -14,6 +14,7 @@ import pyarrow as pa
 from llmops_tui.store.span_load import (
     BatchResult,
     Checkpoint,
+    KnownRates,
     RateSource,
     SpanLoader,
 )
@@ -103,12 +104,15 @@ class SpanRepository:
         self._store = store
 
     @contextmanager
-    def loading(self, rates: RateSource) -> Iterator[SpanLoader]:
-        """A write transaction for slices of records; rolled back unless committed."""
+    def loading(
+        self, rates: RateSource, known_rates: KnownRates | None = None
+    ) -> Iterator[SpanLoader]:
+        """A write transaction for slices of records; rolled back unless committed.
+        `known_rates` carries rates looked up by earlier transactions of the same run."""
         with self._store.writer() as cur:
             cur.execute(f"set memory_limit = {quote_literal(LOAD_MEMORY_LIMIT)}")
             try:
-                loader = SpanLoader(cur, rates)
+                loader = SpanLoader(cur, rates, known_rates=known_rates)
                 try:
                     yield loader
                 except BaseException:
