@@ -10,10 +10,13 @@ memory stays bounded and a kill loses nothing that was committed. Eval result fi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pyarrow as pa
 
 from llmops_tui.errors import IngestError
 from llmops_tui.ingest.batch import Batch
@@ -62,6 +65,7 @@ class Ingestor:
         self._group_bytes = group_bytes
         self._transaction = ExitStack()
         self._loader: SpanLoader | None = None
+        self._in_flight: SliceLoad | None = None
         self._known_rates = KnownRates()
         self._last_stamp: datetime | None = None
         self._max_reasons = max_reasons
@@ -182,21 +186,37 @@ class Ingestor:
             self.flush()
 
     def _send_slice(self) -> None:
-        """Hand the records gathered so far to the open transaction (opening it if needed)."""
+        """Hand the records gathered so far to the open transaction (opening it if needed).
+
+        DuckDB loads the slice on a background thread while this one reads and converts the
+        next: reading is Python and mostly one core, loading is DuckDB with the GIL released,
+        so the two overlap. One slice at most is in flight, which bounds memory.
+        """
         batch = self.batch
         if not batch.rows:
             return
+        table = batch.table()
+        batch.clear_rows()
+        self._wait_for_slice()
         if self._loader is None:
             self._loader = self._transaction.enter_context(
                 self._store.spans.loading(self._rates, self._known_rates)
             )
-        self._loader.add(batch.table(), ingested_at=self._next_timestamp())
-        batch.clear_rows()
+        self._in_flight = SliceLoad(self._loader, table, self._next_timestamp())
+
+    def _wait_for_slice(self) -> None:
+        """Wait for the slice in flight; its error, if any, is raised here."""
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is not None:
+            in_flight.wait()
 
     def flush(self) -> None:
         """Commit the open transaction with the checkpoints of every file it covers."""
         try:
-            self._send_slice()
+            try:
+                self._send_slice()
+            finally:
+                self._wait_for_slice()  # even on error: nothing may touch the cursor meanwhile
             batch = self.batch
             if not batch.checkpoints:
                 return
@@ -225,3 +245,25 @@ class Ingestor:
             now = self._last_stamp + timedelta(microseconds=1)
         self._last_stamp = now
         return now
+
+
+class SliceLoad:
+    """One slice being loaded on its own thread."""
+
+    def __init__(self, loader: SpanLoader, table: pa.Table, ingested_at: datetime) -> None:
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(loader, table, ingested_at), name="llmops-slice-load"
+        )
+        self._thread.start()
+
+    def _run(self, loader: SpanLoader, table: pa.Table, ingested_at: datetime) -> None:
+        try:
+            loader.add(table, ingested_at=ingested_at)
+        except BaseException as error:  # handed to the waiting thread, which raises it
+            self._error = error
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error

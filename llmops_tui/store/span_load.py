@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from llmops_tui.store.span_sql import MACROS_SQL, RESOLVED_SQL, STAGE_RETRY_SQL
+from llmops_tui.store.span_sql import KEYS_SQL, MACROS_SQL, RESOLVED_SQL, STAGE_RETRY_SQL
 from llmops_tui.store.trace_rollup import merge_loaded
 
 PRICE_KEY_COLUMNS = ("provider", "response_model", "request_model", "bucket")
@@ -131,15 +131,19 @@ select
     s.source, $ingested_at as ingested_at
 from ({RESOLVED_SQL}) s
 left join known_rates r on {RATE_MATCH}
-where s.reject is null
-  and not exists (
-      select 1 from spans x where x.trace_id = s.trace_id and x.span_id = s.span_id
-  )
+where s.reject is null and s.line_no not in (select line_no from stored_lines)
 """
 """The slice goes into `spans` straight from the parse: one pass, no staging table (a
 temp table of the whole slice made loading ~1.7x as costly). Records that don't go in
 (rejects, spans stored already) are sorted out afterwards from the few that are missing
 (`MISSING_SQL`); spans met twice within the slice are removed by `DROP_REPEATS_SQL`."""
+
+STORED_LINES_SQL = f"""
+create or replace temp table stored_lines as
+select k.line_no from ({KEYS_SQL}) k semi join spans x using (trace_id, span_id)
+"""
+"""Records whose span is stored already (committed, or by this transaction's earlier
+slices): a narrow join on the keys, so the wide insert only probes this small table."""
 
 DROP_REPEATS_SQL = """
 delete from spans where rowid in (
@@ -292,7 +296,9 @@ on conflict (path) do update set
     updated_at = excluded.updated_at
 """
 
-DROP_STAGING_SQL = "drop table if exists staged; drop table if exists retry_batch"
+DROP_STAGING_SQL = """
+drop table if exists staged; drop table if exists retry_batch; drop table if exists stored_lines
+"""
 
 _EMPTY_RATES = pl.DataFrame(
     schema={
@@ -372,6 +378,7 @@ class SpanLoader:
         params = {"ingested_at": ingested_at}
         cur.register("ingest_batch", batch)
         try:
+            cur.execute(STORED_LINES_SQL)
             cur.execute(INSERT_SPANS_SQL, params)
             cur.execute(DROP_REPEATS_SQL, params)
             self._price_pending(params)

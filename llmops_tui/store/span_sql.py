@@ -141,6 +141,10 @@ FLAT_STRUCTURE = json.dumps(
     }
 )
 
+TRACE_ID_RAW = "coalesce(j.trace_id, j.traceId)"
+SPAN_ID_RAW = "coalesce(j.span_id, j.spanId)"
+"""Where a flat record keeps its ids (shared by the full parse and `KEYS_SQL`)."""
+
 STAGE_FLAT_CTES = f"""
 parsed as (
     -- One parse per good line: json_transform inside try() is NULL for invalid JSON, and
@@ -169,8 +173,8 @@ shaped as (
 staged_raw as (
 select
     line_no, path, source,
-    coalesce(j.trace_id, j.traceId) as trace_id_raw,
-    coalesce(j.span_id, j.spanId) as span_id_raw,
+    {TRACE_ID_RAW} as trace_id_raw,
+    {SPAN_ID_RAW} as span_id_raw,
     coalesce(j.parent_span_id, j.parentSpanId, j.parent_id) as parent_raw,
     j.name as name,
     j.kind as kind_raw,
@@ -380,6 +384,21 @@ select
 from timed
 """
 
+
+KEY_STRUCTURE = json.dumps({k: "VARCHAR" for k in ("trace_id", "traceId", "span_id", "spanId")})
+
+KEYS_SQL = f"""
+select line_no,
+    llmops_id({TRACE_ID_RAW}, 32) as trace_id,
+    llmops_id({SPAN_ID_RAW}, 16) as span_id
+from (
+    select line_no, try(json_transform(payload, {quote_literal(KEY_STRUCTURE)})) as j
+    from ingest_batch
+    where error is null
+)
+"""
+"""Each record's span key, read alone (a few fields of each record: ~10% of the full
+parse): with it the loader finds stored spans before the insert, in a narrow join."""
 
 RESOLVED_SQL = resolved_sql("ingest_batch")
 """The slice `ingest_batch` resolved; the loader inserts straight from it (see span_load)."""
