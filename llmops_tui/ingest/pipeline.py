@@ -33,11 +33,14 @@ __all__ = ["FileReport", "IngestReport", "Ingestor", "ProgressCallback"]
 CHUNK_BYTES = 16 * 1024 * 1024
 """Bytes of input read at a time."""
 SLICE_BYTES = 64 * 1024 * 1024
-"""Records per DuckDB staging step: bounds memory (DuckDB holds a few times this)."""
-GROUP_ROWS = 122_880
-"""Records per transaction: one DuckDB row group, so inserts go straight to the file
-(optimistic writes) instead of through the write-ahead log, and no row group is left half full."""
-GROUP_BYTES = 512 * 1024 * 1024
+"""Input per DuckDB insert: bounds memory (DuckDB holds a few times this)."""
+GROUP_ROWS = 4 * 122_880
+"""Records per transaction: four DuckDB row groups. Full row groups go straight to the file
+as they fill (optimistic writes); the part-filled last one goes through the write-ahead log
+and is rewritten by the next checkpoint, so the fewer transactions end, the less is written
+twice. Measured on 1M flat spans: one row group per transaction took 106 s and left a 5.5 GB
+file, four took 74 s and 4.1 GB (DuckDB's own read_json: 4.2 GB)."""
+GROUP_BYTES = 2 * 1024 * 1024 * 1024
 """...or this much input, whichever comes first (a lock is held for one transaction)."""
 ProgressCallback = Callable[[int], None]
 """Called with the number of input bytes just consumed."""
@@ -85,14 +88,32 @@ class Ingestor:
             for path in files:
                 report.files.append(self._ingest_one(path))
             self.flush()
+        except BaseException:
+            self._abandon()
+            raise
         finally:
             self._known = None
         return report
 
     def ingest_file(self, path: Path) -> FileReport:
-        report = self._ingest_one(path)
-        self.flush()
+        try:
+            report = self._ingest_one(path)
+            self.flush()
+        except BaseException:
+            self._abandon()
+            raise
         return report
+
+    def _abandon(self) -> None:
+        """After an unexpected error: roll the open transaction back and release the store."""
+        try:
+            self._wait_for_slice()
+        except BaseException:  # the error being raised already says what failed
+            pass
+        finally:
+            self._loader = None
+            self._transaction.close()  # the cursor closes uncommitted: DuckDB rolls back
+            self.batch = Batch()
 
     def _ingest_one(self, path: Path) -> FileReport:
         report = FileReport(path=str(path))

@@ -1,0 +1,118 @@
+"""How a slice goes into `spans`: straight from its parse, priced on the way, and every
+record accounted for (loaded, duplicate or rejected)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from llmops_tui.costs import StoreRates
+from llmops_tui.ingest.pipeline import Ingestor
+from llmops_tui.pricing import Pricer, TokenUsage
+from llmops_tui.store import Store, span_load
+from tests.ingest.spans import flat_span, jsonl
+
+DAY_NS = 86_400 * 1_000_000_000
+
+
+def _rows(store: Store, sql: str) -> list[tuple[object, ...]]:
+    with store.reader() as cur:
+        return cur.execute(sql).fetchall()
+
+
+def test_a_span_met_twice_in_one_file_is_stored_once_and_the_first_copy_wins(
+    tmp_path: Path, ingestor: Ingestor, store: Store
+) -> None:
+    path = tmp_path / "repeats.jsonl"
+    path.write_bytes(
+        jsonl([flat_span(1), flat_span(2, name="first"), flat_span(3), flat_span(2, name="later")])
+    )
+    report = ingestor.ingest([path])
+    (file,) = report.files
+    assert (file.spans_loaded, file.duplicates, file.rejects) == (3, 1, 0)
+    assert _rows(store, "select name, source from spans where name in ('first', 'later')") == [
+        ("first", f"{path.resolve()}:2")
+    ]
+    assert _rows(store, "select sum(span_count) from traces") == [(3,)]
+
+
+def test_a_slice_of_loaded_duplicates_and_rejects_counts_each_once(
+    tmp_path: Path, ingestor: Ingestor, store: Store
+) -> None:
+    first = tmp_path / "first.jsonl"
+    first.write_bytes(jsonl([flat_span(n) for n in range(5)]))
+    ingestor.ingest([first])
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_bytes(
+        jsonl([flat_span(n) for n in range(3, 8)])  # 3 and 4 are stored already
+        + b'{"trace_id": "nothex", "span_id": "00f067aa0ba902b7", "start_time": 1}\n'
+        + b"not json\n"
+    )
+    (file,) = ingestor.ingest([mixed]).files
+    assert (file.spans_loaded, file.duplicates, file.rejects) == (3, 2, 2)
+    assert [r.line for r in file.first_rejects] == [6, 7]
+    assert file.first_rejects[0].reason.startswith("span 00f067aa0ba902b7: trace_id: expected")
+    assert _rows(store, "select count(*), count(distinct (trace_id, span_id)) from spans") == [
+        (8, 8)
+    ]
+
+
+def test_spans_weeks_apart_are_each_priced_at_their_own_time(tmp_path: Path, store: Store) -> None:
+    """Rates are looked up for a window of time around the first spans of a model; spans
+    outside it are priced after the insert. Every span must get the price in force then."""
+    starts = [0, 2 * DAY_NS, 40 * DAY_NS, 41 * DAY_NS, 90 * DAY_NS]
+    spans = [
+        flat_span(n, start_time=1_735_689_600_000_000_000 + offset)
+        | {"end_time": 1_735_689_600_000_000_000 + offset + 10**9}
+        for n, offset in enumerate(starts)
+    ]
+    path = tmp_path / "months.jsonl"
+    path.write_bytes(jsonl(spans))
+    pricer = Pricer()
+    # A tiny slice size: every span is its own slice, so later ones meet the known rates.
+    report = Ingestor(store, StoreRates(pricer), chunk_bytes=64, group_bytes=10**9).ingest([path])
+    assert report.spans_loaded == len(spans)
+    stored = _rows(
+        store,
+        "select start_time, input_tokens, output_tokens, cost_usd, cost_source "
+        "from spans order by start_time",
+    )
+    for start, input_tokens, output_tokens, cost, source in stored:
+        assert isinstance(start, datetime)
+        expected = pricer.price(
+            "openai",
+            "gpt-4o-mini-2024-07-18",
+            start.replace(tzinfo=UTC),
+            TokenUsage(input_tokens=int(str(input_tokens)), output_tokens=int(str(output_tokens))),
+        )
+        assert expected is not None
+        assert source == "computed"
+        assert cost == pytest.approx(float(expected), rel=1e-9)
+
+
+def test_a_failed_slice_load_is_raised_and_nothing_is_committed(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(jsonl([flat_span(n) for n in range(50)]))
+    original = span_load.SpanLoader.add
+    calls = []
+
+    def failing_add(self: span_load.SpanLoader, batch: object, **kwargs: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        original(self, batch, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(span_load.SpanLoader, "add", failing_add)
+    ingestor = Ingestor(store, StoreRates(Pricer()), chunk_bytes=4096, group_bytes=10**9)
+    ingestor._slice_bytes = 4096  # several slices in one transaction
+    with pytest.raises(RuntimeError, match="disk full"):
+        ingestor.ingest([path])
+    assert len(calls) == 2
+    assert _rows(store, "select count(*) from spans") == [(0,)]
+    assert _rows(store, "select count(*) from ingest_sources") == [(0,)]
+    monkeypatch.setattr(span_load.SpanLoader, "add", original)
+    assert ingestor.ingest([path]).spans_loaded == 50  # the store was released
