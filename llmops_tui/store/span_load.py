@@ -147,8 +147,17 @@ slices): a narrow join on the keys, so the wide insert only probes this small ta
 
 DROP_REPEATS_SQL = """
 delete from spans where rowid in (
-    select rowid from spans where ingested_at = $ingested_at
-    qualify row_number() over (partition by trace_id, span_id order by rowid) > 1
+    select s.rowid from spans s
+    join (
+        select source || ':' || line as record, min(line_no) as first_no
+        from ingest_batch group by 1
+    ) b on b.record = s.source
+    where s.ingested_at = $ingested_at
+      and (s.trace_id, s.span_id) in (
+          select (trace_id, span_id) from spans where ingested_at = $ingested_at
+          group by all having count(*) > 1
+      )
+    qualify row_number() over (partition by s.trace_id, s.span_id order by b.first_no, s.rowid) > 1
 )
 """
 """A span met twice in one slice: the first one (in file order) stays."""
