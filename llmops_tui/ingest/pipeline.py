@@ -2,9 +2,10 @@
 
 Per file: check its checkpoint (unchanged files are skipped in milliseconds, grown files
 resume where they stopped, replaced files start over), sniff the format, then stream it in
-bounded chunks (`file_run.py`). Records of many files share a transaction of about one DuckDB
-row group, staged in bounded slices; every file's checkpoint commits with its records, so
-memory stays bounded and a kill loses nothing that was committed. Eval result files go to
+bounded chunks (`file_run.py`). Records of many files share a transaction of a few DuckDB
+row groups, loaded in bounded slices (each on a background thread while the next is read);
+every file's checkpoint commits with its records, so memory stays bounded and a kill loses
+nothing that was committed. Eval result files go to
 `eval_load.py` and `store.evals` instead, each checkpointed like a trace file.
 """
 

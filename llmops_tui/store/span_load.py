@@ -1,13 +1,18 @@
 """Loading one batch of records into `spans`, atomically, with its files' checkpoints.
 
 A batch holds records of one or many files (many small files share a batch: a statement's
-fixed cost, not the data, dominates below a few thousand spans). It is staged and resolved by
-DuckDB (see `span_sql.py`), priced through a `RateSource` (the store never imports pricing:
-the caller passes it in), then inserted together with its rejects, feedback events and every
-file's checkpoint in ONE transaction. A kill at any moment
-therefore leaves either the whole batch and its checkpoint or neither, and a re-run resumes
-exactly where the last commit ended. Span-level uniqueness (`ON CONFLICT DO NOTHING` on the
-primary key) is the second line of defence for overlapping files.
+fixed cost, not the data, dominates below a few thousand spans). Each slice of it is parsed,
+resolved (see `span_sql.py`), priced and inserted by ONE statement, priced through a
+`RateSource` (the store never imports pricing: the caller passes it in); its rejects, feedback
+events and every file's checkpoint go in the same transaction. A kill at any moment therefore
+leaves either the whole batch and its checkpoint or neither, and a re-run resumes exactly
+where the last commit ended.
+
+Spans are unique on (trace_id, span_id) (DESIGN §3) because the loader makes them so: a span
+already stored is never inserted (`STORED_LINES_SQL`), and a span met twice within a slice
+keeps its first copy (`DROP_REPEATS_SQL`). Only one process writes to a store at a time, so
+no other writer can slip a span in between. There is no primary key (migration 0007): the
+index it needs cost more than a third of the load time, and more as the store grew.
 """
 
 from __future__ import annotations

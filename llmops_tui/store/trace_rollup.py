@@ -7,8 +7,8 @@ same transaction:
 - a load merges the spans it inserted (`merge_loaded`): counts and sums add up, time bounds
   widen, model lists join, and a root span (no parent) takes over the trace's start, name,
   environment and duration, the earliest root winning as in the backfill. Only spans stamped
-  with the load's `ingested_at` are read, so duplicates that `ON CONFLICT DO NOTHING` skipped
-  are never counted twice and the cost of a load doesn't grow with the store;
+  with the load's `ingested_at` are read, so duplicates the loader skipped are never
+  counted twice and the cost of a load doesn't grow with the store;
 - re-pricing recomputes the cost column (`refresh_costs`);
 - `rebuild` recomputes everything from `spans` (the migration's backfill, and stores built
   with plain SQL such as the benchmark's).
