@@ -193,6 +193,7 @@ class Ingestor:
                 fingerprint(info, state.offset_bytes) == state.fingerprint
             )
         if not same:
+            self.flush()  # the store has one writer: commit what is open before forgetting
             self._store.sources.forget(key)
             return 0, 0
         if state.complete and state.size_bytes == info.size:

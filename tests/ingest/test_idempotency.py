@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import orjson
@@ -104,6 +105,28 @@ KILLABLE = textwrap.dedent(
     print("finished", flush=True)
     """
 )
+
+
+def test_a_replaced_file_after_a_big_one_does_not_wait_for_the_open_transaction(
+    tmp_path: Path, store: Store
+) -> None:
+    big, replaced = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    big.write_bytes(jsonl([flat_span(n) for n in range(40)]))
+    replaced.write_bytes(jsonl([flat_span(n) for n in range(100, 103)]))
+    Ingestor(store, StoreRates(Pricer())).ingest([replaced])
+    replaced.write_bytes(jsonl([flat_span(n) for n in range(200, 204)]))
+    ingestor = Ingestor(store, StoreRates(Pricer()), chunk_bytes=2048, group_bytes=10**9)
+    ingestor._slice_bytes = 2048  # `big` leaves its transaction open when `replaced` comes
+    reports = []
+    # A deadlock must fail the test, not hang the suite.
+    worker = threading.Thread(target=lambda: reports.append(ingestor.ingest([big, replaced])))
+    worker.daemon = True
+    worker.start()
+    worker.join(timeout=60)
+
+    assert not worker.is_alive(), "ingest waited for its own open transaction"
+    assert [f.spans_loaded for f in reports[0].files] == [40, 4]
+    assert len(_keys(store)) == 47
 
 
 def test_sigkill_part_way_then_rerun_equals_one_clean_ingest(tmp_path: Path) -> None:
