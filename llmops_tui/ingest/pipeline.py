@@ -11,6 +11,7 @@ nothing that was committed. Eval result files go to
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -106,14 +107,17 @@ class Ingestor:
         return report
 
     def _abandon(self) -> None:
-        """After an unexpected error: roll the open transaction back and release the store."""
-        try:
+        """After an unexpected error: roll the open transaction back and release the store.
+        Errors met on the way are dropped: the error being raised already says what failed."""
+        with contextlib.suppress(BaseException):
             self._wait_for_slice()
-        except BaseException:  # the error being raised already says what failed
-            pass
+        try:
+            if self._loader is not None:
+                with contextlib.suppress(Exception):
+                    self._loader.rollback()  # a failed statement leaves the transaction aborted
         finally:
             self._loader = None
-            self._transaction.close()  # the cursor closes uncommitted: DuckDB rolls back
+            self._transaction.close()
             self.batch = Batch()
 
     def _ingest_one(self, path: Path) -> FileReport:

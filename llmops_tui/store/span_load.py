@@ -414,10 +414,10 @@ class SpanLoader:
                 totals[0] += loaded
                 totals[1] += duplicates
                 totals[2] += rejects
+            cur.execute(DROP_STAGING_SQL)  # on failure the rollback drops them
         finally:
             for name in ("new_rates", "tiered_costs"):
                 cur.unregister(name)
-            cur.execute(DROP_STAGING_SQL)
 
     def _note_first_rejects(self, params: dict[str, datetime]) -> None:
         for source, line, reason in self._cur.execute(

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pytest
 
 from llmops_tui.costs import StoreRates
 from llmops_tui.ingest.batch import Batch
 from llmops_tui.pricing import Pricer
-from llmops_tui.store import Store
+from llmops_tui.store import Store, span_load
 from llmops_tui.store.migrate import CREATE_MIGRATIONS_TABLE_SQL, RECORD_SQL, available_migrations
 from tests.ingest.spans import flat_span, jsonl
 
@@ -69,3 +70,20 @@ def test_a_transaction_does_not_keep_its_slices_alive(store: Store) -> None:
             allocated.append(pa.total_allocated_bytes())
         loader.rollback()
     assert allocated[-1] - allocated[0] < slice_bytes
+
+
+def test_a_statement_failing_inside_a_slice_is_the_error_raised(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed statement aborts the transaction; the clean-up after it must not replace
+    the real error with DuckDB's 'transaction is aborted'."""
+    batch = Batch()
+    batch.lines("/tmp/x.jsonl", 1, jsonl([flat_span(n) for n in range(10)]))
+    failing = "select error('the disk is full') from range(1) where $ingested_at is not null"
+    monkeypatch.setattr(span_load, "MISSING_SQL", failing)
+    with (
+        pytest.raises(duckdb.InvalidInputException, match="the disk is full"),
+        store.spans.loading(StoreRates(Pricer())) as loader,
+    ):
+        loader.add(batch.table(), ingested_at=datetime(2026, 1, 1))
+    assert _rows(store, "select count(*) from spans") == [(0,)]
