@@ -12,6 +12,9 @@ import polars as pl
 import pyarrow as pa
 
 from llmops_tui.store.span_load import (
+    HAS_TOKENS,
+    LINEAR_COST,
+    RATE_MATCH,
     BatchResult,
     Checkpoint,
     KnownRates,
@@ -32,36 +35,19 @@ where cost_source is distinct from 'reported'
   and (coalesce(input_tokens, 0) > 0 or coalesce(output_tokens, 0) > 0)
 """
 
-REPRICE_SQL = """
-update spans set
-    cost_usd = case when r.priced and not r.tiered then
-            r.per_request
-            + (coalesce(input_tokens, 0) - coalesce(cache_read_tokens, 0)
-               - coalesce(cache_write_tokens, 0)) * r.input
-            + coalesce(cache_read_tokens, 0) * r.cache_read
-            + coalesce(cache_write_tokens, 0) * r.cache_write
-            + (coalesce(output_tokens, 0) - coalesce(reasoning_tokens, 0)) * r.output
-            + coalesce(reasoning_tokens, 0) * r.reasoning
-        end,
+REPRICE_SQL = f"""
+update spans s set
+    cost_usd = case when r.priced and not r.tiered then {LINEAR_COST} end,
     cost_source = case when r.priced and not r.tiered then 'computed' else 'unpriced' end
 from reprice_rates r
-where spans.cost_source is distinct from 'reported'
-  and (coalesce(spans.input_tokens, 0) > 0 or coalesce(spans.output_tokens, 0) > 0)
-  and r.provider is not distinct from spans.provider
-  and r.response_model is not distinct from spans.response_model
-  and r.request_model is not distinct from spans.request_model
-  and r.bucket = time_bucket(interval 30 minutes, spans.start_time)
+where s.cost_source is distinct from 'reported' and {HAS_TOKENS} and {RATE_MATCH}
 """
 
-REPRICE_TIERED_ROWS_SQL = """
+REPRICE_TIERED_ROWS_SQL = f"""
 select s.trace_id || ':' || s.span_id as row_key, s.provider, s.response_model,
     s.request_model, s.start_time, s.input_tokens, s.output_tokens, s.cache_read_tokens,
     s.cache_write_tokens, s.reasoning_tokens
-from spans s join reprice_rates r
-  on r.provider is not distinct from s.provider
- and r.response_model is not distinct from s.response_model
- and r.request_model is not distinct from s.request_model
- and r.bucket = time_bucket(interval 30 minutes, s.start_time)
+from spans s join reprice_rates r on {RATE_MATCH}
 where s.cost_source is distinct from 'reported' and r.tiered
 """
 
