@@ -111,14 +111,9 @@ class Ingestor:
         Errors met on the way are dropped: the error being raised already says what failed."""
         with contextlib.suppress(BaseException):
             self._wait_for_slice()
-        try:
-            if self._loader is not None:
-                with contextlib.suppress(Exception):
-                    self._loader.rollback()  # a failed statement leaves the transaction aborted
-        finally:
-            self._loader = None
-            self._transaction.close()
-            self.batch = Batch()
+        self._loader = None
+        self.batch = Batch()
+        self._transaction.close()  # `loading` rolls back what was not committed
 
     def _ingest_one(self, path: Path) -> FileReport:
         report = FileReport(path=str(path))

@@ -25,6 +25,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from llmops_tui.errors import StoreError
 from llmops_tui.store.span_sql import KEYS_SQL, MACROS_SQL, RESOLVED_SQL, STAGE_RETRY_SQL
 from llmops_tui.store.trace_rollup import merge_loaded
 
@@ -379,6 +380,8 @@ class SpanLoader:
         finally:
             cur.unregister("known_rates_frame")
         cur.execute("begin transaction")
+        self.open = True
+        """Until committed or rolled back."""
 
     def add(self, batch: pa.Table, *, ingested_at: datetime) -> None:
         """Parse, resolve, insert and price one slice, and account for every record.
@@ -415,6 +418,12 @@ class SpanLoader:
                 totals[1] += duplicates
                 totals[2] += rejects
             cur.execute(DROP_STAGING_SQL)  # on failure the rollback drops them
+        except duckdb.OutOfMemoryException as error:
+            raise StoreError(
+                f"DuckDB ran out of memory loading spans: {str(error).splitlines()[0]}",
+                hint="nothing of this batch was stored; close other programs and run the "
+                "ingest again (it resumes where it stopped)",
+            ) from None
         finally:
             for name in ("new_rates", "tiered_costs"):
                 cur.unregister(name)
@@ -467,6 +476,7 @@ class SpanLoader:
             cur.unregister("batch_checkpoints")
             cur.unregister("batch_counts")
         cur.execute("commit")
+        self.open = False
         return BatchResult(
             sources={
                 path: SourceResult(loaded, duplicates, rejects, tuple(self._first.get(path, ())))
@@ -477,6 +487,7 @@ class SpanLoader:
 
     def rollback(self) -> None:
         self._cur.execute("rollback")
+        self.open = False
 
 
 def _checkpoint_frame(checkpoints: list[Checkpoint]) -> pl.DataFrame:

@@ -93,7 +93,9 @@ class SpanRepository:
     def loading(
         self, rates: RateSource, known_rates: KnownRates | None = None
     ) -> Iterator[SpanLoader]:
-        """A write transaction for slices of records; rolled back unless committed.
+        """A write transaction for slices of records; rolled back unless committed (also when
+        the block ends without an error, as an abandoned run's does, or after a failed
+        statement left the transaction aborted).
         `known_rates` carries rates looked up by earlier transactions of the same run."""
         with self._store.writer() as cur:
             cur.execute(f"set memory_limit = {quote_literal(LOAD_MEMORY_LIMIT)}")
@@ -101,9 +103,9 @@ class SpanRepository:
                 loader = SpanLoader(cur, rates, known_rates=known_rates)
                 try:
                     yield loader
-                except BaseException:
-                    loader.rollback()
-                    raise
+                finally:
+                    if loader.open:
+                        loader.rollback()
             finally:
                 cur.execute("reset memory_limit")  # the connection may outlive the load
 

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from llmops_tui.costs import StoreRates
+from llmops_tui.errors import StoreError
 from llmops_tui.ingest.pipeline import Ingestor
 from llmops_tui.pricing import Pricer, TokenUsage
 from llmops_tui.store import Store, span_load
+from llmops_tui.store import spans as spans_repository
 from tests.ingest.spans import flat_span, jsonl
 
 DAY_NS = 86_400 * 1_000_000_000
@@ -116,3 +118,17 @@ def test_a_failed_slice_load_is_raised_and_nothing_is_committed(
     assert _rows(store, "select count(*) from ingest_sources") == [(0,)]
     monkeypatch.setattr(span_load.SpanLoader, "add", original)
     assert ingestor.ingest([path]).spans_loaded == 50  # the store was released
+
+
+def test_running_out_of_memory_is_one_clear_error_and_stores_nothing(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spans_repository, "LOAD_MEMORY_LIMIT", "2MB")
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(jsonl([flat_span(n) for n in range(2000)]))
+    with pytest.raises(StoreError, match="ran out of memory loading spans") as raised:
+        Ingestor(store, StoreRates(Pricer())).ingest([path])
+    assert "nothing of this batch was stored" in str(raised.value.hint)
+    monkeypatch.undo()
+    assert _rows(store, "select count(*) from spans") == [(0,)]
+    assert Ingestor(store, StoreRates(Pricer())).ingest([path]).spans_loaded == 2000
