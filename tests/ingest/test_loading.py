@@ -3,6 +3,7 @@ record accounted for (loaded, duplicate or rejected)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,7 +118,13 @@ def test_a_failed_slice_load_is_raised_and_nothing_is_committed(
     assert _rows(store, "select count(*) from spans") == [(0,)]
     assert _rows(store, "select count(*) from ingest_sources") == [(0,)]
     monkeypatch.setattr(span_load.SpanLoader, "add", original)
-    assert ingestor.ingest([path]).spans_loaded == 50  # the store was released
+    reports = []
+    # The store must have been released: a held write lock would block, so fail, not hang.
+    again = threading.Thread(target=lambda: reports.append(ingestor.ingest([path])), daemon=True)
+    again.start()
+    again.join(timeout=60)
+    assert not again.is_alive(), "the failed run kept the store's write lock"
+    assert reports[0].spans_loaded == 50
 
 
 def test_running_out_of_memory_is_one_clear_error_and_stores_nothing(
