@@ -355,8 +355,9 @@ class SpanLoader:
     """One write transaction: slices of records go in one by one, then the checkpoints.
 
     Each slice is inserted straight from its parse (`INSERT_SPANS_SQL`); DuckDB writes full
-    row groups of a big transaction to the file as they fill (optimistic writes), so a
-    transaction of about one row group commits without a second copy through the WAL.
+    row groups of the transaction to the file as they fill (optimistic writes), and only the
+    part-filled last one goes through the WAL at commit (so callers make transactions of
+    several row groups: see `ingest/pipeline.py`, GROUP_ROWS).
     """
 
     def __init__(

@@ -71,10 +71,10 @@ from spans
 COUNT_SQL = "select count(*) from spans"
 
 LOAD_MEMORY_LIMIT = "1GB"
-"""DuckDB's memory while loading (its default is 80% of RAM, and it keeps what it may):
-a transaction of one row group of ~2.5 KB spans holds ~1.5 GB uncompressed until it
-commits; at 1 GB the excess goes to a temporary file. Measured on 245,760 flat spans: peak
-RSS 3.4 GB -> 1.9 GB at the same CPU time; 512 MB gave 1.4 GB but cost ~1.4x the CPU."""
+"""DuckDB's memory while loading (its default is 80% of RAM, and it keeps what it may).
+Measured on 1M flat spans (bench/RESULTS.md): 2 GB: 65 s, 2.6 GB peak RSS; 1 GB: ~70 s,
+1.9 GB; 512 MB (with 32 MB slices): 79 s, 1.27 GB; 384 MB runs out of memory, because the
+row group being filled (~300 MB of these spans, uncompressed) stays pinned until written."""
 
 
 @dataclass(frozen=True, slots=True)
