@@ -24,7 +24,6 @@ SERVICE = "llmops-eval"
 
 _SCHEMA = pa.schema(
     {
-        "line_no": pa.int64(),
         "source": pa.large_string(),
         "line": pa.int64(),
         "payload": pa.large_string(),
@@ -100,7 +99,6 @@ def span_batch(
     count = len(payloads)
     return pa.Table.from_pydict(
         {
-            "line_no": list(range(count)),
             "source": [f"eval:{run_id}"] * count,
             "line": list(range(first_line, first_line + count)),
             "payload": payloads,

@@ -9,8 +9,8 @@ from llmops_tui.ingest.report import FileReport
 from llmops_tui.store.span_load import Checkpoint
 
 SCAN_ROWS = 2048
-"""Rows per Arrow record batch handed to DuckDB: it scans an Arrow table one record batch
-per task, so small batches let both cores parse a slice."""
+"""Rows per Arrow record batch handed to DuckDB: each core takes one record batch at a
+time, so small batches keep both busy."""
 
 SCHEMA = pa.schema(
     {
@@ -110,7 +110,7 @@ class Batch:
         self.payload_bytes = 0
 
     def table(self) -> pa.Table:
-        """The slice as `line_no` (unique in the slice), source, line, payload, error."""
+        """The slice as source, line, payload, error, in record batches of `SCAN_ROWS`."""
         batches = list(self.blocks)
         if self.line:
             batches.append(
@@ -125,8 +125,7 @@ class Batch:
                 )
             )
         table = pa.Table.from_batches(batches, schema=SCHEMA)
-        table = table.add_column(0, "line_no", pa.array(range(table.num_rows), pa.int64()))
-        return pa.Table.from_batches(table.to_batches(max_chunksize=SCAN_ROWS))
+        return pa.Table.from_batches(table.to_batches(max_chunksize=SCAN_ROWS), schema=SCHEMA)
 
 
 def _split(body: bytes) -> pa.Array:

@@ -3,17 +3,18 @@
 Per file: check its checkpoint (unchanged files are skipped in milliseconds, grown files
 resume where they stopped, replaced files start over), sniff the format, then stream it in
 bounded chunks (`file_run.py`). Records of many files share a transaction of a few DuckDB
-row groups, loaded in bounded slices (each on a background thread while the next is read);
-every file's checkpoint commits with its records, so memory stays bounded and a kill loses
-nothing that was committed. Eval result files go to
+row groups, inserted by one statement on a background thread that reads slices of records as
+this thread hands them over (`StreamLoad`); every file's checkpoint commits with its records,
+so memory stays bounded and a kill loses nothing that was committed. Eval result files go to
 `eval_load.py` and `store.evals` instead, each checkpointed like a trace file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,25 +22,28 @@ from pathlib import Path
 import pyarrow as pa
 
 from llmops_tui.errors import IngestError
-from llmops_tui.ingest.batch import Batch
+from llmops_tui.ingest.batch import SCHEMA, Batch
 from llmops_tui.ingest.eval_load import load_eval_file
 from llmops_tui.ingest.file_run import FileRun
 from llmops_tui.ingest.report import FileReport, IngestReport
 from llmops_tui.ingest.sniff import EVAL_FORMATS, Sniffed, TraceFormat, UnknownFormat, sniff
 from llmops_tui.ingest.source import FileInfo, discover, fingerprint, read_head, stat_file
 from llmops_tui.store import Store
-from llmops_tui.store.span_load import Checkpoint, KnownRates, RateSource, SpanLoader
+from llmops_tui.store.span_costs import KnownRates, RateSource
+from llmops_tui.store.span_load import Checkpoint, SpanLoader
 
 __all__ = ["FileReport", "IngestReport", "Ingestor", "ProgressCallback"]
 
 CHUNK_BYTES = 16 * 1024 * 1024
 """Bytes of input read at a time."""
-SLICE_BYTES = 64 * 1024 * 1024
-"""Input per DuckDB insert: bounds memory (DuckDB holds a few times this)."""
+SLICE_BYTES = 8 * 1024 * 1024
+"""Input handed to the loading thread at a time."""
+QUEUED_SLICES = 2
+"""Slices waiting for the loading thread, at most: bounds memory."""
 GROUP_ROWS = 4 * 122_880
 """Records per transaction: four DuckDB row groups. Full row groups go straight to the file
-as they fill (optimistic writes); the part-filled last one goes through the write-ahead log
-and is rewritten by the next checkpoint, so the fewer transactions end, the less is written
+as they fill (optimistic writes); the part-filled last ones go through the write-ahead log
+and are rewritten by the next checkpoint, so the fewer transactions end, the less is written
 twice. Measured on 1M flat spans: one row group per transaction took 106 s and left a 5.5 GB
 file, four took 74 s and 4.1 GB (DuckDB's own read_json: 4.2 GB)."""
 GROUP_BYTES = 2 * 1024 * 1024 * 1024
@@ -70,7 +74,7 @@ class Ingestor:
         self._group_bytes = group_bytes
         self._transaction = ExitStack()
         self._loader: SpanLoader | None = None
-        self._in_flight: SliceLoad | None = None
+        self._stream: StreamLoad | None = None
         self._known_rates = KnownRates()
         self._last_stamp: datetime | None = None
         self._max_reasons = max_reasons
@@ -109,8 +113,9 @@ class Ingestor:
     def _abandon(self) -> None:
         """After an unexpected error: roll the open transaction back and release the store.
         Errors met on the way are dropped: the error being raised already says what failed."""
-        with contextlib.suppress(BaseException):
-            self._wait_for_slice()
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.abort()
         self._loader = None
         self.batch = Batch()
         self._transaction.close()  # `loading` rolls back what was not committed
@@ -210,27 +215,27 @@ class Ingestor:
     def _send_slice(self) -> None:
         """Hand the records gathered so far to the open transaction (opening it if needed).
 
-        DuckDB loads the slice on a background thread while this one reads and converts the
+        DuckDB inserts them on a background thread while this one reads and converts the
         next: reading is Python and mostly one core, loading is DuckDB with the GIL released,
-        so the two overlap. One slice at most is in flight, which bounds memory.
+        so the two overlap. At most `QUEUED_SLICES` wait, which bounds memory.
         """
         batch = self.batch
         if not batch.rows:
             return
         table = batch.table()
         batch.clear_rows()
-        self._wait_for_slice()
+        if self._stream is None:
+            self._stream = StreamLoad(self._open_loader())
+        self._stream.put(table)
+
+    def _open_loader(self) -> SpanLoader:
         if self._loader is None:
             self._loader = self._transaction.enter_context(
-                self._store.spans.loading(self._rates, self._known_rates)
+                self._store.spans.loading(
+                    self._rates, self._known_rates, ingested_at=self._next_timestamp()
+                )
             )
-        self._in_flight = SliceLoad(self._loader, table, self._next_timestamp())
-
-    def _wait_for_slice(self) -> None:
-        """Wait for the slice in flight; its error, if any, is raised here."""
-        in_flight, self._in_flight = self._in_flight, None
-        if in_flight is not None:
-            in_flight.wait()
+        return self._loader
 
     def flush(self) -> None:
         """Commit the open transaction with the checkpoints of every file it covers."""
@@ -238,15 +243,14 @@ class Ingestor:
             try:
                 self._send_slice()
             finally:
-                self._wait_for_slice()  # even on error: nothing may touch the cursor meanwhile
+                # Even on error: nothing may touch the cursor while the insert runs.
+                stream, self._stream = self._stream, None
+                if stream is not None:
+                    stream.finish()
             batch = self.batch
             if not batch.checkpoints:
                 return
-            if self._loader is None:
-                self._loader = self._transaction.enter_context(
-                    self._store.spans.loading(self._rates, self._known_rates)
-                )
-            result = self._loader.commit(
+            result = self._open_loader().commit(
                 list(batch.checkpoints.values()), now=self._next_timestamp()
             )
         finally:
@@ -269,23 +273,70 @@ class Ingestor:
         return now
 
 
-class SliceLoad:
-    """One slice being loaded on its own thread."""
+class LoadAborted(Exception):
+    """Raised into the insert when the run gives up, so that DuckDB stops reading."""
 
-    def __init__(self, loader: SpanLoader, table: pa.Table, ingested_at: datetime) -> None:
+
+_END = object()
+_ABORT = object()
+
+
+class StreamLoad:
+    """The open transaction's insert, on its own thread: ONE statement for the whole
+    transaction, so DuckDB spreads the work over every core, fed by slices of records as
+    they are read (a statement per slice wrote each row group on one thread)."""
+
+    def __init__(self, loader: SpanLoader) -> None:
+        self._slices: queue.Queue[object] = queue.Queue(maxsize=QUEUED_SLICES)
         self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._run, args=(loader, table, ingested_at), name="llmops-slice-load"
-        )
+        self._thread = threading.Thread(target=self._run, args=(loader,), name="llmops-load")
         self._thread.start()
 
-    def _run(self, loader: SpanLoader, table: pa.Table, ingested_at: datetime) -> None:
-        try:
-            loader.add(table, ingested_at=ingested_at)
-        except BaseException as error:  # handed to the waiting thread, which raises it
-            self._error = error
+    def put(self, table: pa.Table) -> None:
+        """Queue a slice; raises the insert's error if it failed meanwhile."""
+        self._put(table)
 
-    def wait(self) -> None:
+    def finish(self) -> None:
+        """No more slices: wait for the insert; its error, if any, is raised here."""
+        self._put(_END)
         self._thread.join()
+        self._raise()
+
+    def abort(self) -> None:
+        """Stop the insert (it fails, and the transaction rolls back); errors are dropped."""
+        while self._thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self._slices.get_nowait()  # make room: the insert may be blocked on a full queue
+            with contextlib.suppress(queue.Full):
+                self._slices.put_nowait(_ABORT)
+            self._thread.join(timeout=0.05)
+
+    def _put(self, item: object) -> None:
+        while True:
+            try:
+                self._slices.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                if not self._thread.is_alive():  # the insert stopped reading: it failed
+                    self._raise()
+                    return
+
+    def _raise(self) -> None:
         if self._error is not None:
             raise self._error
+
+    def _records(self) -> Iterator[pa.RecordBatch]:
+        while True:
+            item = self._slices.get()
+            if item is _END:
+                return
+            if item is _ABORT:
+                raise LoadAborted("ingest abandoned")
+            assert isinstance(item, pa.Table)
+            yield from item.to_batches()
+
+    def _run(self, loader: SpanLoader) -> None:
+        try:
+            loader.insert(pa.RecordBatchReader.from_batches(SCHEMA, self._records()))
+        except BaseException as error:  # handed to the waiting thread, which raises it
+            self._error = error

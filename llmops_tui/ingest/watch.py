@@ -28,7 +28,7 @@ from llmops_tui.ingest.pipeline import FileReport, Ingestor, IngestReport
 from llmops_tui.ingest.sniff import TraceFormat
 from llmops_tui.ingest.source import discover
 from llmops_tui.store import Store
-from llmops_tui.store.span_load import RateSource
+from llmops_tui.store.span_costs import RateSource
 
 BatchCallback = Callable[[IngestReport], None]
 """Receives the files of one pass that loaded, rejected or failed (never an empty report)."""

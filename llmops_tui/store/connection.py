@@ -34,6 +34,14 @@ takes 80% of RAM and keeps what it read cached, so paging through ten million sp
 cockpit past a gigabyte; every query of the cockpit runs well within this, and a bigger one
 spills to a temporary file instead of failing."""
 
+NO_VACUUM_SQL = "SET max_vacuum_tasks = 0"
+"""Checkpoints of our writers don't merge row groups. A load leaves a couple of part-filled
+row groups (DuckDB's parallel insert ends each of its runs with one), and the checkpoint
+after the next write would fold them into full ones by rewriting every row group between
+them: measured after a load of 494,546 spans, 9.1 s and 1 GB more file, against 0.1 s
+without. Nothing of ours deletes much (only the loader, duplicates), so there is little for
+a vacuum to reclaim; a user's own CHECKPOINT in another session still does it."""
+
 
 def lock_timeout() -> float:
     raw = os.environ.get(LOCK_TIMEOUT_ENV)
@@ -84,6 +92,8 @@ def open_connection(path: Path, *, readonly: bool) -> duckdb.DuckDBPyConnection:
             conn.execute("SET TimeZone = 'UTC'")
             if readonly:
                 conn.execute(f"SET memory_limit = '{READ_MEMORY_LIMIT}'")
+            else:
+                conn.execute(NO_VACUUM_SQL)
             return conn
     finally:
         if announced:

@@ -1,11 +1,11 @@
 """SQL that turns staged JSON records into canonical span rows.
 
 DuckDB parses the JSON itself: measured on these machines, only a path where DuckDB parses
-reaches the speed of its own `read_json` (shared/reference/duckdb-performance.md). So a slice
-arrives as an Arrow table of flat span records as text (`ingest/formats/__init__.py`; OTLP
-requests are flattened to them in Python, where turning KeyValue lists into objects is
-cheapest) and everything from parsing to validation happens in ONE query
-(`resolved_sql`), which the loader inserts from directly:
+reaches the speed of its own `read_json` (shared/reference/duckdb-performance.md). So records
+arrive as a stream of Arrow record batches of flat span records as text
+(`ingest/formats/__init__.py`; OTLP requests are flattened to them in Python, where turning
+KeyValue lists into objects is cheapest) and everything from parsing to validation happens in
+ONE query (`resolved_sql`), which the loader inserts from directly:
 
 1. `STAGE_FLAT_CTES` parse each record once (`json_transform`) into raw fields;
 2. `resolved_sql` looks up every canonical column through the candidate keys of
@@ -143,19 +143,18 @@ FLAT_STRUCTURE = json.dumps(
 
 TRACE_ID_RAW = "coalesce(j.trace_id, j.traceId)"
 SPAN_ID_RAW = "coalesce(j.span_id, j.spanId)"
-"""Where a flat record keeps its ids (shared by the full parse and `KEYS_SQL`)."""
 
 STAGE_FLAT_CTES = f"""
 parsed as (
     -- One parse per good line: json_transform inside try() is NULL for invalid JSON, and
     -- the slower checks run only on the lines that failed.
-    select line_no, source as path, source || ':' || line as source, payload, error,
+    select source as path, source || ':' || line as source, payload, error,
         case when error is null and left(ltrim(payload), 1) = '{{'
              then try(json_transform(payload, {quote_literal(FLAT_STRUCTURE)})) end as j
     from {{relation}}
 ),
 checked as (
-    select line_no, path, source, j,
+    select path, source, payload, j,
         case
             when error is not null then error
             when j is not null then null
@@ -165,14 +164,14 @@ checked as (
     from parsed
 ),
 shaped as (
-    select line_no, path, source, j, parse_error,
+    select path, source, payload, j, parse_error,
         starts_with(j.status, '{{') as status_is_object,
         left(j.attributes, 1) as attributes_start
     from checked
 ),
 staged_raw as (
 select
-    line_no, path, source,
+    path, source, payload,
     {TRACE_ID_RAW} as trace_id_raw,
     {SPAN_ID_RAW} as span_id_raw,
     coalesce(j.parent_span_id, j.parentSpanId, j.parent_id) as parent_raw,
@@ -201,7 +200,7 @@ select
 from shaped
 )
 """
-"""The CTEs that parse the `payload` of a slice (`{relation}`) into `staged_raw`: one
+"""The CTEs that parse the `payload` of each record (`{relation}`) into `staged_raw`: one
 `json_transform` per record. They hold projections only, no filter: DuckDB pushes a filter
 down through projections by inlining their expressions, which would parse each record again
 for every column the filter touches (a filter on the parsed struct made this 2-6x slower)."""
@@ -260,8 +259,8 @@ def _flattened_messages(column: str) -> str:
 
 
 def resolved_sql(relation: str) -> str:
-    """The query resolving the records of `relation` (a slice: line_no, source, line,
-    payload, error) to canonical span columns plus `reject`, `parse_error` and `span_id_raw`."""
+    """The query resolving the records of `relation` (source, line, payload, error) to
+    canonical span columns plus `path`, `payload`, `reject`, `parse_error` and `span_id_raw`."""
     span_keys: list[str] = []
     resource_keys: list[str] = []
     for candidate in CANDIDATES:
@@ -327,7 +326,7 @@ looked_up as (
 ),
 picked as (
     select
-        line_no, path, source,
+        path, source, payload,
         trace_id_raw, span_id_raw, parent_raw, start_raw, end_raw, duration_raw,
         llmops_id(trace_id_raw, 32) as trace_id,
         llmops_id(span_id_raw, 16) as span_id,
@@ -357,7 +356,7 @@ timed as (
     from converted
 )
 select
-    line_no, path, source, trace_id, span_id, parent_span_id, name, kind, start_time, end_time,
+    path, source, payload, trace_id, span_id, parent_span_id, name, kind, start_time, end_time,
     coalesce(epoch_us(end_time) - epoch_us(start_time), 0) / 1000.0 as duration_ms,
     case when llmops_status(status_raw) = 'unset' and error_type is not null then 'error'
          else llmops_status(status_raw) end as status,
@@ -385,24 +384,5 @@ from timed
 """
 
 
-KEY_STRUCTURE = json.dumps({k: "VARCHAR" for k in ("trace_id", "traceId", "span_id", "spanId")})
-
-KEYS_SQL = f"""
-select line_no,
-    llmops_id({TRACE_ID_RAW}, 32) as trace_id,
-    llmops_id({SPAN_ID_RAW}, 16) as span_id
-from (
-    select line_no, try(json_transform(payload, {quote_literal(KEY_STRUCTURE)})) as j
-    from ingest_batch
-    where error is null
-)
-"""
-"""Each record's span key, read alone (a few fields of each record: ~10% of the full
-parse): with it the loader finds stored spans before the insert, in a narrow join."""
-
 RESOLVED_SQL = resolved_sql("ingest_batch")
-"""The slice `ingest_batch` resolved; the loader inserts straight from it (see span_load)."""
-
-STAGE_RETRY_SQL = "create or replace temp table staged as " + resolved_sql("retry_batch")
-"""The records that did not go in (`retry_batch`), resolved into the temp table `staged`
-to tell rejects (with their reasons) from duplicates."""
+"""The records of `ingest_batch` resolved; the loader inserts straight from it (see span_load)."""

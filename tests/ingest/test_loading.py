@@ -1,17 +1,19 @@
-"""How a slice goes into `spans`: straight from its parse, priced on the way, and every
-record accounted for (loaded, duplicate or rejected)."""
+"""How records go into `spans`: one insert straight from their parse, priced on the way, and
+every record accounted for (loaded, duplicate or rejected)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from llmops_tui.costs import StoreRates
 from llmops_tui.errors import StoreError
-from llmops_tui.ingest.pipeline import Ingestor
+from llmops_tui.ingest.pipeline import Ingestor, IngestReport
 from llmops_tui.pricing import Pricer, TokenUsage
 from llmops_tui.store import Store, span_load
 from llmops_tui.store import spans as spans_repository
@@ -95,36 +97,77 @@ def test_spans_weeks_apart_are_each_priced_at_their_own_time(tmp_path: Path, sto
         assert cost == pytest.approx(float(expected), rel=1e-9)
 
 
-def test_a_failed_slice_load_is_raised_and_nothing_is_committed(
+def test_an_insert_failing_while_records_still_come_is_raised_and_nothing_is_committed(
     tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "a.jsonl"
-    path.write_bytes(jsonl([flat_span(n) for n in range(50)]))
-    original = span_load.SpanLoader.add
-    calls = []
+    path.write_bytes(jsonl([flat_span(n) for n in range(200)]))
+    original = span_load.SpanLoader.insert
+    read: list[int] = []
 
-    def failing_add(self: span_load.SpanLoader, batch: object, **kwargs: object) -> None:
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-        original(self, batch, **kwargs)  # type: ignore[arg-type]
+    def failing_insert(self: span_load.SpanLoader, records: object) -> None:
+        assert isinstance(records, pa.RecordBatchReader)
+        read.append(records.read_next_batch().num_rows)  # the reading thread is under way
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(span_load.SpanLoader, "add", failing_add)
-    ingestor = Ingestor(store, StoreRates(Pricer()), chunk_bytes=4096, group_bytes=10**9)
-    ingestor._slice_bytes = 4096  # several slices in one transaction
+    monkeypatch.setattr(span_load.SpanLoader, "insert", failing_insert)
+    ingestor = Ingestor(store, StoreRates(Pricer()), chunk_bytes=1024, group_bytes=10**9)
+    ingestor._slice_bytes = 1024  # many slices: more come after the insert has failed
     with pytest.raises(RuntimeError, match="disk full"):
-        ingestor.ingest([path])
-    assert len(calls) == 2
+        _within_a_minute(lambda: ingestor.ingest([path]))
+    assert read and read[0] > 0
     assert _rows(store, "select count(*) from spans") == [(0,)]
     assert _rows(store, "select count(*) from ingest_sources") == [(0,)]
-    monkeypatch.setattr(span_load.SpanLoader, "add", original)
-    reports = []
+    monkeypatch.setattr(span_load.SpanLoader, "insert", original)
     # The store must have been released: a held write lock would block, so fail, not hang.
-    again = threading.Thread(target=lambda: reports.append(ingestor.ingest([path])), daemon=True)
-    again.start()
-    again.join(timeout=60)
-    assert not again.is_alive(), "the failed run kept the store's write lock"
-    assert reports[0].spans_loaded == 50
+    report = _within_a_minute(lambda: ingestor.ingest([path]))
+    assert report.spans_loaded == 200
+
+
+def test_an_interrupted_run_stops_the_insert_and_commits_nothing(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the insert waits for records: the insert must stop, not wait forever."""
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(jsonl([flat_span(n) for n in range(200)]))
+    ingestor = Ingestor(store, StoreRates(Pricer()), chunk_bytes=1024, group_bytes=10**9)
+    ingestor._slice_bytes = 1024
+    original = Ingestor.batch_full
+    calls: list[int] = []
+
+    def interrupted(self: Ingestor) -> None:
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        original(self)
+
+    monkeypatch.setattr(Ingestor, "batch_full", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _within_a_minute(lambda: ingestor.ingest([path]))
+    monkeypatch.undo()
+    assert _rows(store, "select count(*) from spans") == [(0,)]
+    report = _within_a_minute(lambda: ingestor.ingest([path]))
+    assert report.spans_loaded == 200
+
+
+def _within_a_minute(run: Callable[[], IngestReport]) -> IngestReport:
+    """Run in a thread that must end within a minute: a hang fails the test, not the suite."""
+    outcome: list[IngestReport] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(run())
+        except BaseException as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the run hung (a held write lock, or an insert never ended)"
+    if errors:
+        raise errors[0]
+    return outcome[0]
 
 
 def test_running_out_of_memory_is_one_clear_error_and_stores_nothing(
