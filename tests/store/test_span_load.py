@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -61,8 +61,9 @@ def _constraint_types(conn: duckdb.DuckDBPyConnection) -> list[str]:
 def test_a_streamed_insert_does_not_keep_what_it_read(store: Store) -> None:
     """Records stream in as DuckDB reads them; every slice read must be let go, or a big
     transaction would hold its whole input (DuckDB keeps a registered Arrow object
-    referenced until the transaction ends). The spans carry no tokens: DuckDB also holds some of what `llmops_cost`
-    returns until the statement ends, which is another matter (bench/RESULTS.md)."""
+    referenced until the transaction ends). The spans carry no tokens: DuckDB also holds
+    some of what `llmops_cost` returns until the statement ends, which is another matter
+    (bench/RESULTS.md)."""
     allocated: list[int] = []
     slice_bytes: list[int] = []
 
@@ -104,10 +105,8 @@ def test_a_statement_failing_before_the_commit_is_the_error_raised(
     batch.lines("/tmp/x.jsonl", 1, jsonl([flat_span(n) for n in range(10)]))
     failing = "select error('the disk is full') from range(1) where $ingested_at is not null"
     monkeypatch.setattr(span_load, "SUSPECTS_SQL", failing)
-    with (
-        pytest.raises(duckdb.InvalidInputException, match="the disk is full"),
-        store.spans.loading(StoreRates(Pricer()), ingested_at=datetime(2026, 1, 1)) as loader,
-    ):
+    with store.spans.loading(StoreRates(Pricer()), ingested_at=datetime(2026, 1, 1)) as loader:
         loader.insert(batch.table())
-        loader.commit([], now=datetime(2026, 1, 1))
+        with pytest.raises(duckdb.InvalidInputException, match="the disk is full"):
+            loader.commit([], now=datetime(2026, 1, 1))
     assert _rows(store, "select count(*) from spans") == [(0,)]
