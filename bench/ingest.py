@@ -440,8 +440,10 @@ def profile(kind: str, spans: int, db: Path) -> list[str]:
     if loader_cls is not None:  # one transaction, slices added one by one
         original_init = loader_cls.__init__
 
-        def init(self: object, cur: duckdb.DuckDBPyConnection, *args: object) -> None:
-            original_init(self, _TimedCursor(cur, timings, names), *args)
+        def init(
+            self: object, cur: duckdb.DuckDBPyConnection, *args: object, **kwargs: object
+        ) -> None:
+            original_init(self, _TimedCursor(cur, timings, names), *args, **kwargs)
 
         loader_cls.__init__ = init
     elif hasattr(spans_module, "load_batch"):  # one transaction per batch
@@ -468,7 +470,7 @@ def profile(kind: str, spans: int, db: Path) -> list[str]:
         ("ingest.batch", "Batch", "encoded", "python: converted records to Arrow (Batch.encoded)"),
         ("ingest.pipeline", "_FileRun", "_add_line", "python: per-line decode + append"),
         ("store.spans", "SpanRepository", "load", "store: spans.load (one batch, whole)"),
-        ("store.span_load", "SpanLoader", "add", "store: SpanLoader.add (one slice, whole)"),
+        ("store.span_load", "SpanLoader", "insert", "store: SpanLoader.insert (whole)"),
         ("store.span_load", "SpanLoader", "commit", "store: SpanLoader.commit (whole)"),
         ("store", "Store", "_open", "store: connect + migrate"),
         ("store", "Store", "_release", "store: release (close = checkpoint)"),

@@ -289,7 +289,10 @@ class StreamLoad:
     def __init__(self, loader: SpanLoader) -> None:
         self._slices: queue.Queue[object] = queue.Queue(maxsize=QUEUED_SLICES)
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(loader,), name="llmops-load")
+        # A daemon: a second Ctrl-C must not leave the process waiting on it at exit.
+        self._thread = threading.Thread(
+            target=self._run, args=(loader,), name="llmops-load", daemon=True
+        )
         self._thread.start()
 
     def put(self, table: pa.Table) -> None:

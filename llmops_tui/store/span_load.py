@@ -5,20 +5,20 @@ statement's fixed cost, not the data, dominates below a few thousand spans). The
 ONE statement (`INSERT_SPANS_SQL`) that parses, resolves (see `span_sql.py`), prices and
 inserts a stream of Arrow record batches: DuckDB spreads one statement over every core and
 writes full row groups as they fill, where a statement per slice wrote each row group on
-one thread (measured on 1M flat spans: 70.5 s sliced, ~28 s streamed; bench/RESULTS.md).
+one thread (measured on 1M flat spans: 70.5 s sliced, ~34 s streamed; bench/RESULTS.md).
 Prices come from a `RateSource` (the store never imports pricing: the caller passes it in).
 
-A stream can be read once, so every record goes in, and what must not stay is sorted out
-afterwards, before the commit (`_settle`):
+A stream can be read once, so the insert settles every record as it passes:
 
-- a rejected record goes in as a placeholder row (empty trace and span ids, its reason and
-  an excerpt in `status_message` and `input_text`), is copied to `ingest_rejects` and
-  deleted. Nothing outside the transaction ever sees it;
-- spans are unique on (trace_id, span_id) (DESIGN §3) because the loader makes them so: a
-  span stored already is deleted again, and a span met twice keeps its first copy in file
-  order. Only one process writes to a store at a time, so no other writer can slip a span
-  in between. There is no primary key (migration 0007): the index it needs cost more than
-  a third of the load time, and more as the store grew.
+- a rejected record stays out, and its reason reaches `ingest_rejects` through
+  `llmops_reject`, a Python function the insert calls for rejected records only;
+- a span is priced by `llmops_cost` (`span_costs.py`);
+- spans are unique on (trace_id, span_id) (DESIGN §3) because the loader makes them so:
+  after the insert, a span stored already is deleted again, and a span met twice keeps its
+  first copy in file order (rare: a delete makes the commit dearer, see `INSERT_SPANS_SQL`).
+  Only one process writes to a store at a time, so no other writer can slip a span in
+  between. There is no primary key (migration 0007): the index it needs cost more than a
+  third of the load time, and more as the store grew.
 
 Rejects, feedback events and every file's checkpoint commit in the same transaction. A kill
 at any moment therefore leaves either the whole transaction and its checkpoints or neither,
@@ -225,8 +225,8 @@ DROP_SCRATCH_SQL = "drop table if exists load_suspects; drop table if exists dro
 
 
 class SpanLoader:
-    """One write transaction: records go in by `insert` (once or more), then `commit` sorts
-    out rejects and duplicates, prices, and commits with the files' checkpoints.
+    """One write transaction: records go in by `insert` (once or more), then `commit` stores
+    the rejects, drops duplicates, rolls traces up, and commits with the files' checkpoints.
 
     DuckDB writes full row groups of the transaction to the file as they fill (optimistic
     writes), and only the part-filled last ones go through the WAL at commit (so callers
