@@ -309,7 +309,7 @@ class StreamLoad:
         """Stop the insert (it fails, and the transaction rolls back); errors are dropped."""
         while self._thread.is_alive():
             with contextlib.suppress(queue.Empty):
-                self._slices.get_nowait()  # make room: the insert may be blocked on a full queue
+                self._slices.get_nowait()  # make room for the marker
             with contextlib.suppress(queue.Full):
                 self._slices.put_nowait(_ABORT)
             self._thread.join(timeout=0.05)

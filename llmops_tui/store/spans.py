@@ -41,9 +41,9 @@ COUNT_SQL = "select count(*) from spans"
 
 LOAD_MEMORY_LIMIT = "1GB"
 """DuckDB's memory while loading (its default is 80% of RAM, and it keeps what it may).
-Measured on 1M flat spans (bench/RESULTS.md): 2 GB: 65 s, 2.6 GB peak RSS; 1 GB: ~70 s,
-1.9 GB; 512 MB (with 32 MB slices): 79 s, 1.27 GB; 384 MB runs out of memory, because the
-row group being filled (~300 MB of these spans, uncompressed) stays pinned until written."""
+Measured on 1M flat spans with the streamed insert (bench/RESULTS.md): 1 GB: ~34 s, 2.2 GB
+peak RSS; 512 MB: 40 s, 1.8 GB. Each thread's row group being filled (~300 MB of these
+spans, uncompressed) stays pinned until written."""
 
 
 @dataclass(frozen=True, slots=True)
