@@ -127,7 +127,7 @@ class LineChunk:
     parses takes it whole, without a Python object per line."""
 
     first_line: int
-    body: bytes
+    body: bytes | bytearray
     line_count: int
     end_offset: int
     at_eof: bool
@@ -140,40 +140,49 @@ class LineChunk:
         parts = self.body.split(b"\n")
         if len(parts) > self.line_count:
             parts.pop()  # the empty string after the last newline
-        return [_strip_cr(line) for line in parts]
+        return [_strip_cr(bytes(line)) for line in parts]
 
 
 def iter_line_chunks(
     stream: BinaryIO, *, offset: int, first_line: int, chunk_bytes: int
 ) -> Iterator[LineChunk]:
     """Yield chunks of whole lines from `offset`; a last line without newline is held back
-    unless it is complete JSON (a writer that never ends its file with a newline)."""
+    unless it is complete JSON (a writer that never ends its file with a newline).
+
+    Each chunk is read straight into its own buffer, which becomes its `body` once the
+    part-line at its end is cut off: no copy of the data in Python (three copies of a 2.4 GB
+    file took ~2 s, holding the GIL the loading thread needs)."""
     _seek(stream, offset)
     pending = b""
     position = offset
     line_no = first_line
     while True:
+        buffer = bytearray(len(pending) + chunk_bytes)
+        buffer[: len(pending)] = pending
         try:
-            block = stream.read(chunk_bytes)
+            with memoryview(buffer) as whole, whole[len(pending) :] as free:
+                read = stream.readinto(free)  # type: ignore[attr-defined]  # files and gzip have it
         except (OSError, EOFError, zlib.error) as error:
             raise IngestError(str(getattr(stream, "name", "?")), f"cannot read: {error}") from None
-        data = pending + block
-        if not block:
+        if not read:
+            data = pending
             if data and _is_complete_json(data):
                 yield LineChunk(line_no, _clean(data, position), 1, position + len(data), True)
             else:
                 yield LineChunk(line_no, b"", 0, position, True)
             return
-        cut = data.rfind(b"\n")
+        filled = len(pending) + read
+        cut = buffer.rfind(b"\n", 0, filled)
         if cut < 0:
-            pending = data
+            pending = bytes(buffer[:filled])
             continue
-        body, pending = data[: cut + 1], data[cut + 1 :]
-        count = body.count(b"\n")
-        size = len(body)
-        if position == 0:
-            body = body.removeprefix(BOM)
-        yield LineChunk(line_no, body, count, position + size, False)
+        pending = bytes(buffer[cut + 1 : filled])
+        del buffer[cut + 1 :]
+        count = buffer.count(b"\n")
+        size = len(buffer)
+        if position == 0 and buffer.startswith(BOM):
+            del buffer[: len(BOM)]
+        yield LineChunk(line_no, buffer, count, position + size, False)
         position += size
         line_no += count
 
