@@ -185,3 +185,21 @@ def test_a_folder_of_mixed_formats_is_read_recursively(
         "otlp.jsonl.gz": "otlp-json",
     }
     assert report.spans_loaded == 3
+
+
+def test_an_epoch_too_large_for_any_unit_is_a_reject_not_a_failed_load(
+    tmp_path: Path, ingestor: Ingestor, store: Store
+) -> None:
+    path = tmp_path / "far.jsonl"
+    path.write_bytes(
+        jsonl(
+            [
+                flat_span(1),
+                flat_span(2, start_time=str(10**25), end_time=None),
+                flat_span(3, start_time=str(-(10**19)), end_time=None),
+            ]
+        )
+    )
+    (file,) = ingestor.ingest([path]).files
+    assert (file.spans_loaded, file.rejects) == (1, 2)
+    assert all("start_time: expected" in r.reason for r in file.first_rejects)
