@@ -354,6 +354,9 @@ class _TimedCursor:
     def execute(self, sql: str, *args: object) -> _TimedCursor:
         label = self._names.get(sql, " ".join(sql.split()[:2]))
         self._last = label
+        # DuckDB finds the loader's records by a local name of the calling frame (a
+        # replacement scan): this frame must hold it too.
+        ingest_batch = sys._getframe(1).f_locals.get("ingest_batch")  # noqa: F841
         start = time.perf_counter()
         self._cur.execute(sql, *args)
         self._timings.add(f"sql {label}", time.perf_counter() - start)
