@@ -43,6 +43,7 @@ COST_SQL = "llmops_cost(" + ", ".join(f"s.{name}" for name in COST_ARGUMENTS) + 
 
 RATE_WINDOW_BEFORE = timedelta(days=1)
 RATE_WINDOW_AFTER = timedelta(days=7)
+RATE_WINDOW_MAX = timedelta(days=31)
 
 _EMPTY_RATES = pl.DataFrame(
     schema={
@@ -211,14 +212,19 @@ class SpanCosts:
 
 def _rate_window(keys: pl.DataFrame) -> pl.DataFrame:
     """`keys` widened to every bucket from a day before each (provider, models) key's first
-    bucket to a week after its last: the neighbouring spans are priced from what's known."""
-    spans = keys.group_by("provider", "response_model", "request_model").agg(
+    bucket to a week after its last: the neighbouring spans are priced from what's known.
+    A key whose buckets lie further apart than `RATE_WINDOW_MAX` (times years apart in one
+    record batch) is asked for its own buckets only: a window that wide would be millions
+    of buckets."""
+    models = ["provider", "response_model", "request_model"]
+    bounds = keys.group_by(models).agg(
         (pl.col("bucket").min() - RATE_WINDOW_BEFORE).alias("first"),
         (pl.col("bucket").max() + RATE_WINDOW_AFTER).alias("last"),
     )
-    return spans.select(
-        "provider",
-        "response_model",
-        "request_model",
+    narrow = bounds.filter(pl.col("last") - pl.col("first") <= RATE_WINDOW_MAX)
+    windows = narrow.select(
+        *models,
         pl.datetime_ranges("first", "last", interval="30m", time_unit="us").alias("bucket"),
     ).explode("bucket")
+    wide = keys.join(narrow.select(models), on=models, how="anti", nulls_equal=True)
+    return pl.concat([windows, wide.select(PRICE_KEY_COLUMNS).unique()])

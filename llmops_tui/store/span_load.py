@@ -165,13 +165,6 @@ INSERT_REJECTS_SQL = """
 insert into ingest_rejects select source, line, reason, excerpt, $ingested_at from load_rejects
 """
 
-FIRST_REJECTS_SQL = """
-select source, line, reason from ingest_rejects
-where rejected_at = $ingested_at
-qualify row_number() over (partition by source order by line) <= $limit
-order by source, line
-"""
-
 INSERT_FEEDBACK_SQL = """
 insert into feedback
 select trace_id, span_id,
@@ -286,7 +279,7 @@ class SpanLoader:
         keeps its first copy."""
         cur = self._cur
         with _out_of_memory_as_store_error():
-            rejects = self._store_rejects()
+            rejects, first = self._store_rejects()
             duplicates = self._drop_duplicates([c.path for c in checkpoints])
             merge_loaded(cur, ingested_at=self._params["ingested_at"])
             feedback = self._feedback()
@@ -305,7 +298,6 @@ class SpanLoader:
             },
             orient="row",
         )
-        first = self._first_rejects()
         cur.register("batch_checkpoints", _checkpoint_frame(checkpoints))
         cur.register("batch_counts", frame)
         try:
@@ -343,22 +335,30 @@ class SpanLoader:
 
     # -- before the commit ------------------------------------------------------------------
 
-    def _store_rejects(self) -> dict[str, int]:
-        """Rejects per file, stored in `ingest_rejects`."""
+    def _store_rejects(self) -> tuple[dict[str, int], dict[str, list[RejectedLine]]]:
+        """Store the rejects in `ingest_rejects`; their count and first lines per file."""
         if not self._rejects:
-            return {}
+            return {}, {}
         rejects = pl.DataFrame(
             self._rejects,
             schema={"source": pl.Utf8, "line": pl.Int64, "reason": pl.Utf8, "excerpt": pl.Utf8},
             orient="row",
-        )
+        ).sort("source", "line")
         self._rejects = []
         self._cur.register("load_rejects", rejects)
         try:
             self._cur.execute(INSERT_REJECTS_SQL, self._params)
         finally:
             self._cur.unregister("load_rejects")
-        return dict(rejects.group_by("source").len().iter_rows())
+        first: dict[str, list[RejectedLine]] = {}
+        for source, line, reason in (
+            rejects.group_by("source", maintain_order=True)
+            .head(self._max_reasons)
+            .select("source", "line", "reason")
+            .iter_rows()
+        ):
+            first.setdefault(source, []).append(RejectedLine(line, reason))
+        return dict(rejects.group_by("source").len().iter_rows()), first
 
     def _drop_duplicates(self, file_order: list[str]) -> dict[str, int]:
         """Duplicates per file, deleted. Rare, and dear when they happen: a delete makes
@@ -383,14 +383,6 @@ class SpanLoader:
     def _feedback(self) -> int:
         row = self._cur.execute(INSERT_FEEDBACK_SQL, self._params).fetchone()
         return int(row[0]) if row else 0
-
-    def _first_rejects(self) -> dict[str, list[RejectedLine]]:
-        first: dict[str, list[RejectedLine]] = {}
-        for source, line, reason in self._cur.execute(
-            FIRST_REJECTS_SQL, {**self._params, "limit": self._max_reasons}
-        ).fetchall():
-            first.setdefault(source, []).append(RejectedLine(line, reason))
-        return first
 
 
 @contextmanager

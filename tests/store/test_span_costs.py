@@ -23,10 +23,12 @@ class FakeRates:
 
     def __init__(self) -> None:
         self.tables_asked = 0
+        self.largest_table = 0
         self.rows_priced = 0
 
     def rate_table(self, keys: pl.DataFrame) -> pl.DataFrame:
         self.tables_asked += 1
+        self.largest_table = max(self.largest_table, keys.height)
         model = pl.coalesce("response_model", "request_model")
         return keys.with_columns(
             per_request=pl.lit(0.0),
@@ -124,3 +126,17 @@ def test_reprice_uses_the_same_prices_as_the_load(store: Store) -> None:
     result = store.spans.reprice(FakeRates())
     assert _costs(store) == loaded
     assert (result.computed, result.unpriced) == (2, 1)
+
+
+def test_spans_of_one_model_years_apart_ask_for_their_own_buckets_only(store: Store) -> None:
+    """The window of rates around a key spans a week or so; stretched from 1972 to 2100 it
+    would be millions of buckets to price."""
+    rates = FakeRates()
+    far = [
+        _span(1, "linear-model") | {"start_time": "1972-01-01T00:00:00Z", "end_time": None},
+        _span(2, "linear-model") | {"start_time": "2100-01-01T00:00:00Z", "end_time": None},
+    ]
+    _load(store, rates, far)
+    assert rates.largest_table < 1000
+    with store.reader() as cur:
+        assert cur.execute("select count(cost_usd) from spans").fetchone() == (2,)
