@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterator
+from itertools import accumulate
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -11,6 +15,11 @@ from llmops_tui.store.span_load import Checkpoint
 SCAN_ROWS = 2048
 """Rows per Arrow record batch handed to DuckDB: each core takes one record batch at a
 time, so small batches keep both busy."""
+SCAN_BYTES = 4 * 1024 * 1024
+"""...and payload bytes, at most (but one record): the memory a core's part of the insert
+needs grows with its record batch (every step of the query holds its strings), and ten
+2 MB spans in one batch ran out of the load's memory limit. Typical spans (~2.5 KB) fill
+`SCAN_ROWS` first."""
 
 SCHEMA = pa.schema(
     {
@@ -34,6 +43,8 @@ class Batch:
         self.blocks: list[pa.RecordBatch] = []
         self.rows = 0
         self.payload_bytes = 0
+        self.largest_record = 0
+        """Payload bytes of the longest record of the slice (known once `table` ran)."""
         self.group_rows = 0
         self.group_bytes = 0
         self.consumed_bytes = 0
@@ -109,9 +120,11 @@ class Batch:
         self.blocks = []
         self.rows = 0
         self.payload_bytes = 0
+        self.largest_record = 0
 
     def table(self) -> pa.Table:
-        """The slice as source, line, payload, error, in record batches of `SCAN_ROWS`."""
+        """The slice as source, line, payload, error, in record batches of at most
+        `SCAN_ROWS` rows and `SCAN_BYTES` of payload; sets `largest_record`."""
         batches = list(self.blocks)
         if self.line:
             batches.append(
@@ -125,8 +138,25 @@ class Batch:
                     schema=SCHEMA,
                 )
             )
-        table = pa.Table.from_batches(batches, schema=SCHEMA)
-        return pa.Table.from_batches(table.to_batches(max_chunksize=SCAN_ROWS), schema=SCHEMA)
+        scan: list[pa.RecordBatch] = []
+        for batch in batches:
+            lengths = pc.fill_null(pc.binary_length(batch.column("payload")), 0).to_pylist()
+            self.largest_record = max(self.largest_record, max(lengths, default=0))
+            scan += [batch.slice(start, end - start) for start, end in _scan_ranges(lengths)]
+        return pa.Table.from_batches(scan, schema=SCHEMA)
+
+
+def _scan_ranges(lengths: list[int]) -> Iterator[tuple[int, int]]:
+    """(start, end) row ranges of at most `SCAN_ROWS` rows and `SCAN_BYTES` of `lengths`
+    (a range holds at least one row)."""
+    ends = list(accumulate(lengths))  # bytes up to and including each row
+    start = 0
+    while start < len(ends):
+        before = ends[start - 1] if start else 0
+        end = min(start + SCAN_ROWS, bisect_right(ends, before + SCAN_BYTES, lo=start))
+        end = max(end, start + 1)
+        yield start, end
+        start = end
 
 
 def _split(body: bytes | bytearray) -> pa.Array:

@@ -28,7 +28,7 @@ import duckdb
 
 from llmops_tui.errors import StoreError
 from llmops_tui.store.canary import CanaryRepository
-from llmops_tui.store.connection import open_connection, writer_waiting
+from llmops_tui.store.connection import open_connection, open_cursor, writer_waiting
 from llmops_tui.store.deployments import DeploymentRepository
 from llmops_tui.store.eval_summaries import EvalSummaryRepository
 from llmops_tui.store.evals import EvalRepository
@@ -160,8 +160,7 @@ class Store:
                 self._conn = self._open(read_only=self._conn_read_only)
             self._users += 1
             try:
-                cursor = self._conn.cursor()
-                cursor.execute("SET TimeZone = 'UTC'")
+                cursor = open_cursor(self._conn, readonly=self._conn_read_only)
             except BaseException:
                 self._release()
                 raise

@@ -128,6 +128,17 @@ NEW = "from spans where ingested_at = $ingested_at"
 
 REJECT_FUNCTION = "llmops_reject"
 
+BIG_RECORD_BYTES = 1024 * 1024
+"""A record this long or longer (a span with a long conversation) makes a load "big"."""
+BIG_LOAD_MEMORY = 1024 * 1024 * 1024
+"""DuckDB's memory limit for a big load, at least. The insert's working memory grows with
+its records (each step of the query holds its own copy of their text, beyond what DuckDB
+can spill) and so does what a transaction holds until it commits: measured, six flat spans
+of 10 MB ran out of 458 MB and loaded with 1 GB."""
+MEMORY_PER_RECORD_BYTE = 48
+"""...and per byte of its largest record: a flat span of 20 MB needed more than 366 MB, one
+of 40 MB less than 954 MB (measured), and two cores may each be working on one."""
+
 SUSPECTS_SQL = f"""
 create or replace temp table load_suspects as
 with new_keys as (select trace_id, span_id, count(*) as copies {NEW} group by all)
@@ -234,8 +245,12 @@ class SpanLoader:
         ingested_at: datetime,
         max_reasons: int = 5,
         known_rates: KnownRates | None = None,
+        memory_limit: int | None = None,
     ) -> None:
         self._cur = cur
+        self._memory_limit = memory_limit
+        # Settings change on a cursor of their own: the loading cursor is busy inserting.
+        self._side = cur.cursor()
         self._costs = SpanCosts(rates, known_rates)
         self._max_reasons = max_reasons
         self._params = {"ingested_at": ingested_at}
@@ -268,10 +283,25 @@ class SpanLoader:
         nothing else uses the cursor meanwhile.
         """
         # The SQL reads the records by this local name (a DuckDB replacement scan): a
-        # registered Arrow object would stay alive until the transaction ends.
-        ingest_batch = records  # noqa: F841
+        # registered Arrow object would stay alive until the transaction ends. A bare Arrow
+        # stream, not the reader itself: DuckDB scans a pyarrow reader through a pyarrow
+        # dataset scanner, which reads ahead and held ~400 MB of records (measured).
+        ingest_batch = records.__arrow_c_stream__()  # noqa: F841
         with _out_of_memory_as_store_error():
             self._cur.execute(INSERT_SPANS_SQL, self._params)
+
+    def make_room(self, record_bytes: int) -> None:
+        """Raise DuckDB's memory limit, if one was set, before records of up to
+        `record_bytes` (the payload's length) are inserted; safe while an insert runs. Only
+        big records raise it (`BIG_RECORD_BYTES`): a load of typical spans keeps its
+        limit, and so its peak memory."""
+        if self._memory_limit is None or record_bytes < BIG_RECORD_BYTES:
+            return
+        needed = max(BIG_LOAD_MEMORY, record_bytes * MEMORY_PER_RECORD_BYTE)
+        if needed <= self._memory_limit:
+            return
+        self._side.execute(f"set memory_limit = '{needed}B'")
+        self._memory_limit = needed
 
     def commit(self, checkpoints: list[Checkpoint], *, now: datetime) -> BatchResult:
         """Store the rejects, drop duplicates, roll traces up, record every file's checkpoint
@@ -321,6 +351,7 @@ class SpanLoader:
 
     def _close(self) -> None:
         self.open = False
+        self._side.close()
         if self._registered:
             self._cur.remove_function(REJECT_FUNCTION)
             self._costs.remove(self._cur)

@@ -12,7 +12,6 @@ import pyarrow as pa
 
 from llmops_tui.store.span_costs import COST_SQL, HAS_TOKENS, KnownRates, RateSource, SpanCosts
 from llmops_tui.store.span_load import BatchResult, Checkpoint, SpanLoader
-from llmops_tui.store.sql import quote_literal
 from llmops_tui.store.trace_rollup import refresh_costs
 
 if TYPE_CHECKING:
@@ -39,11 +38,25 @@ from spans
 
 COUNT_SQL = "select count(*) from spans"
 
-LOAD_MEMORY_LIMIT = "1GB"
-"""DuckDB's memory while loading (its default is 80% of RAM, and it keeps what it may).
-Measured on 1M flat spans with the streamed insert (bench/RESULTS.md): 1 GB: ~34 s, 2.2 GB
-peak RSS; 512 MB: 40 s, 1.8 GB. Each thread's row group being filled (~300 MB of these
-spans, uncompressed) stays pinned until written."""
+LOAD_MEMORY_LIMIT = 384 * 1024 * 1024
+"""DuckDB's buffer pool while loading, in bytes (its default is 80% of RAM, and it keeps
+what it may): what a load holds is a row group being filled per core
+(`WRITE_ROW_GROUP_SIZE`) and the JSON parsers' working memory, and DuckDB spills beyond the
+limit. Measured on 1M flat spans (bench/RESULTS.md): 1 GB: ~28 s, 1.5 GB peak RSS; 384 MB:
+~34 s, ~0.8 GB. A load with bigger records raises it (`SpanLoader.make_room`)."""
+
+LOAD_SETTINGS = {
+    # Lets DuckDB insert from every core without holding back what it read until the rows
+    # before are in: keeping order held ~40% of the input in memory, and cost ~30% more
+    # time (measured). Rows keep no order anyway (see span_load).
+    "preserve_insertion_order": "false",
+    # DuckDB's allocator returns freed memory to the system from a thread of its own,
+    # instead of when it next allocates: the insert frees hundreds of MB just before the
+    # commit's queries allocate theirs (~100 MB less peak RSS, measured).
+    "allocator_background_threads": "true",
+}
+"""Settings for the length of a load besides its memory limit, reset afterwards (the
+connection may outlive the load)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,22 +85,25 @@ class SpanRepository:
         than any earlier load's; `known_rates` carries rates looked up by earlier
         transactions of the same run."""
         with self._store.writer() as cur:
-            cur.execute(f"set memory_limit = {quote_literal(LOAD_MEMORY_LIMIT)}")
-            # Lets DuckDB insert from every core without holding back what it read until the
-            # rows before are in: keeping order held ~40% of the input in memory, and cost
-            # ~30% more time (measured). Rows keep no order anyway (see span_load).
-            cur.execute("set preserve_insertion_order = false")
+            settings = {"memory_limit": f"'{LOAD_MEMORY_LIMIT}B'", **LOAD_SETTINGS}
+            for name, value in settings.items():
+                cur.execute(f"set {name} = {value}")
             try:
-                loader = SpanLoader(cur, rates, ingested_at=ingested_at, known_rates=known_rates)
+                loader = SpanLoader(
+                    cur,
+                    rates,
+                    ingested_at=ingested_at,
+                    known_rates=known_rates,
+                    memory_limit=LOAD_MEMORY_LIMIT,
+                )
                 try:
                     yield loader
                 finally:
                     if loader.open:
                         loader.rollback()
             finally:
-                # The connection may outlive the load.
-                cur.execute("reset memory_limit")
-                cur.execute("reset preserve_insertion_order")
+                for name in settings:
+                    cur.execute(f"reset {name}")
 
     def load(
         self,

@@ -127,6 +127,22 @@ def test_a_20_mb_valid_line_loads_and_20_mb_of_garbage_is_rejected(
     assert length == len(big_text)
 
 
+def test_a_single_20_mb_span_loads_whole(tmp_path: Path, ingestor: Ingestor, store: Store) -> None:
+    """One record that size needs more memory than a load of typical spans is given."""
+    text = "x" * 20_000_000
+    path = tmp_path / "long-conversation.jsonl"
+    path.write_bytes(
+        jsonl([flat_span(1), flat_span(2, attributes={"gen_ai.input.messages": text})])
+    )
+
+    report = ingestor.ingest([path])
+
+    assert (report.spans_loaded, report.rejects) == (2, 0)
+    with store.reader() as cur:
+        (length,) = cur.execute("select max(length(input_text)) from spans").fetchone() or (0,)
+    assert length == len(text)
+
+
 def test_binary_garbage_empty_and_unreadable_files(
     tmp_path: Path, ingestor: Ingestor, store: Store, preloaded: list[tuple[Any, ...]]
 ) -> None:

@@ -174,7 +174,7 @@ def _within_a_minute(run: Callable[[], IngestReport]) -> IngestReport:
 def test_running_out_of_memory_is_one_clear_error_and_stores_nothing(
     tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(spans_repository, "LOAD_MEMORY_LIMIT", "2MB")
+    monkeypatch.setattr(spans_repository, "LOAD_MEMORY_LIMIT", 2 * 1024 * 1024)
     path = tmp_path / "a.jsonl"
     path.write_bytes(jsonl([flat_span(n) for n in range(2000)]))
     with pytest.raises(StoreError, match="ran out of memory loading spans") as raised:

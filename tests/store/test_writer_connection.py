@@ -1,0 +1,61 @@
+"""A writer attaches the file with a smaller row group size (`WRITE_ROW_GROUP_SIZE`)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import duckdb
+
+from llmops_tui.store import Store
+from llmops_tui.store.connection import WRITE_ROW_GROUP_SIZE
+
+ROW_GROUPS_SQL = """
+select row_group_id, max(count) from pragma_storage_info('numbers') group by all order by 1
+"""
+
+
+def test_a_writer_appends_row_groups_of_the_write_size_to_a_default_sized_table(
+    store: Store,
+) -> None:
+    store.initialise()
+    # Written the way an earlier llmops (or anyone's own DuckDB) writes: 122,880-row groups.
+    plain = duckdb.connect(str(store.path))
+    plain.execute("create table numbers as select range as n from range(130000)")
+    plain.close()
+
+    with store.writer() as cur:
+        cur.execute("insert into numbers select range from range(130000, 200000)")
+        assert cur.execute("select count(*), sum(n) from numbers").fetchone() == (
+            200000,
+            sum(range(200000)),
+        )
+    with store.reader() as cur:
+        sizes = [count for _, count in cur.execute(ROW_GROUPS_SQL).fetchall()]
+    assert sizes[:2] == [122_880, 130_000 - 122_880]  # as written, not rewritten
+    assert max(sizes[2:]) == WRITE_ROW_GROUP_SIZE
+    assert sum(sizes) == 200_000
+
+
+def test_a_second_store_of_the_same_process_waits_for_the_writer(store: Store) -> None:
+    """A writer's file is attached in a database of its own: another connection of this
+    process can't open it meanwhile, and waits as for another process's lock."""
+    store.initialise()
+    holding, release = threading.Event(), threading.Event()
+
+    def write() -> None:
+        with store.writer() as cur:
+            cur.execute("create table notes (text varchar)")
+            holding.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert holding.wait(10)
+    threading.Timer(0.3, release.set).start()
+    started = time.monotonic()
+    with Store(store.path).writer() as cur:
+        waited = time.monotonic() - started
+        assert cur.execute("select count(*) from notes").fetchone() == (0,)
+    writer.join()
+    assert waited >= 0.2
