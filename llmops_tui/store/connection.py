@@ -179,14 +179,18 @@ def _defer_to_writer(path: Path) -> None:
 
 def _is_lock_conflict(error: duckdb.Error) -> bool:
     text = str(error)
-    # The last: another connection of this process has the file open for writing.
-    return any(
-        sign in text
-        for sign in ("Could not set lock", "Conflicting lock", "Unique file handle conflict")
+    return any(sign in text for sign in ("Could not set lock", "Conflicting lock")) or (
+        _IN_THIS_PROCESS in text
     )
 
 
+_IN_THIS_PROCESS = "Unique file handle conflict"
+"""DuckDB's words when another connection of this process has the file open for writing."""
+
+
 def _describe_holder(error: duckdb.Error) -> str:
+    if _IN_THIS_PROCESS in str(error):
+        return "another connection of this process"
     match = _HOLDER_PID.search(str(error))
     if match is None:
         return "another process"

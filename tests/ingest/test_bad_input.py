@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
-from llmops_tui.ingest.pipeline import Ingestor
+from llmops_tui.ingest.pipeline import SLICE_BYTES, Ingestor
 from llmops_tui.store import Store
 from tests.ingest.spans import flat_span, jsonl, otlp_line
 
@@ -128,16 +128,19 @@ def test_a_20_mb_valid_line_loads_and_20_mb_of_garbage_is_rejected(
 
 
 def test_a_single_20_mb_span_loads_whole(tmp_path: Path, ingestor: Ingestor, store: Store) -> None:
-    """One record that size needs more memory than a load of typical spans is given."""
+    """One record that size needs more memory than a load of typical spans is given; it
+    comes after several slices of typical spans, so the limit rises while the insert runs."""
     text = "x" * 20_000_000
+    typical = [flat_span(n) for n in range(20_000)]
     path = tmp_path / "long-conversation.jsonl"
     path.write_bytes(
-        jsonl([flat_span(1), flat_span(2, attributes={"gen_ai.input.messages": text})])
+        jsonl([*typical, flat_span(20_000, attributes={"gen_ai.input.messages": text})])
     )
+    assert path.stat().st_size - len(text) > 3 * SLICE_BYTES
 
     report = ingestor.ingest([path])
 
-    assert (report.spans_loaded, report.rejects) == (2, 0)
+    assert (report.spans_loaded, report.rejects) == (len(typical) + 1, 0)
     with store.reader() as cur:
         (length,) = cur.execute("select max(length(input_text)) from spans").fetchone() or (0,)
     assert length == len(text)
