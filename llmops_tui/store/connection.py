@@ -45,6 +45,15 @@ instead of ~31 s, and peak RSS 1.5 GB instead of 2.2 GB; with 384 MB (`LOAD_MEMO
 1.5.6 and 2.0.1), so stores written with the default keep theirs and new rows come in the
 smaller ones."""
 
+WRITE_STORAGE_VERSION = "v1.5.0"
+"""The storage format writers attach the file with. DuckDB's default (v1.0.0, readable by
+0.10 on) has no ZSTD for text, so a span's attributes were stored uncompressed (~2.2 KB a
+span) and message text FSST-compressed; from v1.2 the long-text columns can be ZSTD
+(migration 0008), which on the benchmark's spans made the file 14x smaller and the load
+~30% faster, since the load was writing ~4 GB per 1M spans (bench/RESULTS.md). A file
+written in an older format is moved to this one the first time a writer attaches it; it
+then needs DuckDB 1.5 or later, which llmops requires anyway."""
+
 WRITER_CATALOG = "llmops"
 """What a writer's connection calls the file: a row group size is an option of ATTACH, so a
 writer attaches the file to an in-memory database under this name and makes it the default.
@@ -126,7 +135,8 @@ def _connect(path: Path, *, readonly: bool) -> duckdb.DuckDBPyConnection:
     try:
         conn.execute(
             f"ATTACH {quote_literal(str(path))} AS {WRITER_CATALOG} "
-            f"(ROW_GROUP_SIZE {WRITE_ROW_GROUP_SIZE})"
+            f"(ROW_GROUP_SIZE {WRITE_ROW_GROUP_SIZE}, "
+            f"STORAGE_VERSION {quote_literal(WRITE_STORAGE_VERSION)})"
         )
         conn.execute(USE_WRITER_CATALOG_SQL)
     except BaseException:

@@ -3,15 +3,17 @@ same function re-pricing what is stored."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pytest
 
 from llmops_tui.ingest.batch import Batch
 from llmops_tui.ingest.pipeline import Ingestor
 from llmops_tui.store import Store
+from llmops_tui.store.span_costs import SpanCosts
 from tests.ingest.spans import flat_span, jsonl
 
 INPUT_RATE, OUTPUT_RATE, TIER_RATE = 1e-6, 4e-6, 1e-3
@@ -140,3 +142,65 @@ def test_spans_of_one_model_years_apart_ask_for_their_own_buckets_only(store: St
     assert rates.largest_table < 1000
     with store.reader() as cur:
         assert cur.execute("select count(cost_usd) from spans").fetchone() == (2,)
+
+
+class KeyedRates(FakeRates):
+    """An input rate of its own for every (provider, models, bucket) key, so a span priced
+    by another span's key gets a wrong cost."""
+
+    @staticmethod
+    def rate_of(
+        provider: str | None, response: str | None, request: str | None, bucket: datetime
+    ) -> float:
+        names = f"{provider}|{response}|{request}"
+        return (sum(map(ord, names)) + bucket.hour * 60 + bucket.minute) * 1e-9
+
+    def rate_table(self, keys: pl.DataFrame) -> pl.DataFrame:
+        table = super().rate_table(keys)
+        return table.with_columns(
+            input=pl.Series([self.rate_of(*key) for key in keys.iter_rows()], dtype=pl.Float64),
+            priced=pl.lit(True),
+            tiered=pl.lit(False),
+        )
+
+
+def test_a_batch_of_many_keys_prices_each_span_by_its_own_key() -> None:
+    """Spans of a record batch are priced by key: providers, models (null too) and
+    30-minute buckets in every combination, in an order that interleaves them."""
+    providers = [None, "openai", "anthropic"]
+    responses = [None, "m-1", "m-2", "m-3"]
+    requests = ["m-1", None, "m-4"]
+    rows = []
+    for n in range(2048):
+        start = datetime(2026, 3, 1, 9) + timedelta(minutes=(n * 37) % 240)
+        rows.append(
+            {
+                "provider": providers[n % 3],
+                "response_model": responses[(n // 3) % 4],
+                "request_model": requests[(n // 5) % 3],
+                "start_time": start,
+                "input_tokens": 1000 + n,
+            }
+        )
+    column = {name: pa.array([row.get(name) for row in rows]) for name in rows[0]}
+    none = pa.nulls(len(rows), pa.int64())
+    costs = SpanCosts(KeyedRates()).cost(
+        column["provider"],
+        column["response_model"],
+        column["request_model"],
+        pa.array([row["start_time"] for row in rows], pa.timestamp("us")),
+        column["input_tokens"],
+        none,
+        none,
+        none,
+        none,
+    )
+    expected = []
+    for row in rows:
+        start = row["start_time"]
+        bucket = start.replace(minute=start.minute // 30 * 30)
+        rate = KeyedRates.rate_of(
+            row["provider"], row["response_model"], row["request_model"], bucket
+        )
+        expected.append(row["input_tokens"] * rate)
+    assert costs.to_pylist() == pytest.approx(expected, rel=1e-12)

@@ -1,8 +1,10 @@
 """The `spans` loader's storage side: the schema without a primary key (migration 0007),
-and a streamed load that lets each slice go once it is read."""
+long text stored ZSTD-compressed (migration 0008), and a streamed load that lets each slice
+go once it is read."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +48,67 @@ def test_migration_0007_drops_the_spans_key_and_keeps_every_row_in_order(tmp_pat
     with store.reader() as cur:
         assert "PRIMARY KEY" not in _constraint_types(cur)
         assert "NOT NULL" in _constraint_types(cur)
+
+
+LONG_TEXT_COLUMNS = ("attributes", "input_text", "output_text")
+
+
+def _text_compression(store: Store) -> set[tuple[str, str]]:
+    """(column, compression) of the stored segments of the long-text columns."""
+    columns = ", ".join(f"'{c}'" for c in LONG_TEXT_COLUMNS)
+    rows = _rows(
+        store,
+        "select distinct column_name, compression from pragma_storage_info('spans') "
+        f"where column_name in ({columns}) and segment_type <> 'VALIDITY'",
+    )
+    return {(str(column), str(kind)) for column, kind in rows}
+
+
+def test_migration_0008_compresses_the_long_text_of_stored_spans(tmp_path: Path) -> None:
+    """A file as DuckDB's default storage format and migrations 1-7 left it: the text was
+    stored uncompressed or FSST, and a writer's first open moves it to ZSTD."""
+    path = tmp_path / "old.duckdb"
+    conn = duckdb.connect(str(path))
+    conn.execute(CREATE_MIGRATIONS_TABLE_SQL)
+    for migration in available_migrations()[:7]:
+        conn.execute(migration.sql)
+        conn.execute(RECORD_SQL, [migration.version, migration.name, migration.checksum])
+    conn.execute(
+        "insert into spans (trace_id, span_id, start_time, status, ingested_at, name, "
+        "attributes, input_text, output_text) "
+        "select 't' || (9 - i % 10), 's' || i, timestamp '2026-01-01' + to_seconds(i), 'ok', "
+        "now()::timestamp, 'span ' || i, json_object('gen_ai.input.messages', repeat('q', 3000)), "
+        "repeat('question ' || i, 200), repeat('answer ' || i, 200) from range(5000) r(i)"
+    )
+    conn.execute("checkpoint")
+    conn.close()
+
+    store = Store(path)
+    store.initialise()
+    assert _rows(store, "select count(*), min(name), max(length(input_text)) from spans") == [
+        (5000, "span 0", len("question 4999") * 200)
+    ]
+    assert _rows(store, "select name from spans limit 3") == [("span 0",), ("span 1",), ("span 2",)]
+    assert _text_compression(store) == {(column, "ZSTD") for column in LONG_TEXT_COLUMNS}
+
+
+def test_loaded_spans_keep_their_long_text_compressed(store: Store) -> None:
+    batch = Batch()
+    spans = [flat_span(n) for n in range(3000)]
+    for span in spans:
+        span["attributes"] = span["attributes"] | {
+            "gen_ai.input.messages": json.dumps([{"role": "user", "content": "why " * 500}]),
+            "gen_ai.output.messages": json.dumps([{"role": "assistant", "content": "so " * 500}]),
+        }
+    batch.lines("/tmp/long.jsonl", 1, jsonl(spans))
+    store.spans.load(
+        batch.table(),
+        rates=StoreRates(Pricer()),
+        checkpoints=[],
+        ingested_at=datetime(2026, 1, 1),
+    )
+    assert _rows(store, "select count(*) from spans where input_text like '%why why%'") == [(3000,)]
+    assert _text_compression(store) == {(column, "ZSTD") for column in LONG_TEXT_COLUMNS}
 
 
 STREAMED_SLICES = 60
