@@ -263,11 +263,30 @@ def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
-def _duckdb_limit(sql: str, path: Path, db: Path, *, ddl: str | None = None) -> dict[str, Any]:
+def _store_spans_ddl() -> tuple[str, str]:
+    """Our current `spans` table (its last rebuild, ZSTD text columns included) and the
+    storage format our writers attach the file with."""
+    from llmops_tui.store.connection import WRITE_STORAGE_VERSION
+
+    text = (MIGRATION.parent / "0008_compressed_text.sql").read_text()
+    match = re.search(r"CREATE TABLE spans_rebuilt \(.*?\n\);", text, re.S)
+    if match is None:
+        raise SystemExit(f"{MIGRATION.parent}: no CREATE TABLE spans_rebuilt in 0008")
+    return match.group(0).replace("spans_rebuilt", "spans"), WRITE_STORAGE_VERSION
+
+
+def _duckdb_limit(
+    sql: str, path: Path, db: Path, *, ddl: str | None = None, storage_version: str | None = None
+) -> dict[str, Any]:
     import duckdb
 
     start = time.perf_counter()
-    con = duckdb.connect(str(db))
+    if storage_version is None:
+        con = duckdb.connect(str(db))
+    else:
+        con = duckdb.connect()
+        con.execute(f"attach '{db}' as limit_db (storage_version '{storage_version}')")
+        con.execute("use limit_db")
     if ddl is None:
         con.execute(f"create table spans as {sql}", {"path": str(path)})
     else:
@@ -311,6 +330,9 @@ def worker(case: str, path: Path, db: Path, expect: int | None) -> None:
         result = _duckdb_limit(FLAT_LIMIT_SQL, path, db)
     elif case == "flat-limit-pk":
         result = _duckdb_limit(FLAT_LIMIT_SQL, path, db, ddl=_spans_ddl())
+    elif case == "flat-limit-store":
+        ddl, version = _store_spans_ddl()
+        result = _duckdb_limit(FLAT_LIMIT_SQL, path, db, ddl=ddl, storage_version=version)
     elif case == "otlp-limit":
         result = _duckdb_limit(OTLP_LIMIT_SQL, path, db)
     elif case in ("flat-ours", "otlp-ours"):
@@ -622,9 +644,15 @@ def run_suite(spans: int, runs: int, work: Path, quiet_wait: float) -> dict[str,
         "flat-limit-pk": Case(
             "flat-limit-pk", "flat JSONL · DuckDB read_json → real spans DDL (PK)", ds.flat, spans
         ),
+        "flat-limit-store": Case(
+            "flat-limit-store",
+            "flat JSONL · DuckDB read_json → our spans table and storage format (ZSTD text)",
+            ds.flat,
+            spans,
+        ),
     }
     order = ["flat-limit", "flat-ours", "flat-reingest", "otlp-limit", "otlp-ours"]
-    order += ["otlp-reingest", "flat-limit-pk"]
+    order += ["otlp-reingest", "flat-limit-pk", "flat-limit-store"]
     for run in range(1, runs + 1):
         for key in order:
             case = cases[key]
@@ -735,6 +763,16 @@ def suite_table(cases: dict[str, Case]) -> tuple[list[str], list[str]]:
     pk = cases["flat-limit-pk"]
     lines.append(
         _row(pk, pk.path.stat().st_size, f"{cases['flat-limit'].seconds / pk.seconds:.2f}x", "info")
+    )
+    # Like for like: DuckDB alone, writing the table and format our store uses.
+    same = cases["flat-limit-store"]
+    lines.append(
+        _row(
+            same,
+            same.path.stat().st_size,
+            f"{same.seconds / cases['flat-ours'].seconds:.2f}x",
+            "info: ours against this",
+        )
     )
     details = [
         f"- {c.key}: "
