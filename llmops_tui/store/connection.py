@@ -52,7 +52,13 @@ span) and message text FSST-compressed; from v1.2 the long-text columns can be Z
 (migration 0008), which on the benchmark's spans made the file 14x smaller and the load
 ~30% faster, since the load was writing ~4 GB per 1M spans (bench/RESULTS.md). A file
 written in an older format is moved to this one the first time a writer attaches it; it
-then needs DuckDB 1.5 or later, which llmops requires anyway."""
+then needs DuckDB 1.5 or later, which llmops requires anyway. A file in a newer format
+(DuckDB 2.x creates its files in one) keeps it: DuckDB cannot lower a file's format. Where
+DuckDB 2.x runs llmops, the files it creates are still in this one, so teammates on 1.5
+can open a shared store."""
+
+NEWER_STORAGE = "cannot be lowered"
+"""What DuckDB says when a file's storage format is newer than `WRITE_STORAGE_VERSION`."""
 
 WRITER_CATALOG = "llmops"
 """What a writer's connection calls the file: a row group size is an option of ATTACH, so a
@@ -132,12 +138,18 @@ def _connect(path: Path, *, readonly: bool) -> duckdb.DuckDBPyConnection:
     if readonly:
         return duckdb.connect(str(path), read_only=True)
     conn = duckdb.connect()
+    attach = f"ATTACH {quote_literal(str(path))} AS {WRITER_CATALOG} "
+    options = f"ROW_GROUP_SIZE {WRITE_ROW_GROUP_SIZE}"
     try:
-        conn.execute(
-            f"ATTACH {quote_literal(str(path))} AS {WRITER_CATALOG} "
-            f"(ROW_GROUP_SIZE {WRITE_ROW_GROUP_SIZE}, "
-            f"STORAGE_VERSION {quote_literal(WRITE_STORAGE_VERSION)})"
-        )
+        try:
+            conn.execute(
+                f"{attach} ({options}, STORAGE_VERSION {quote_literal(WRITE_STORAGE_VERSION)})"
+            )
+        except duckdb.InvalidInputException as error:
+            # A file in a newer format (written by DuckDB 2.x, say) keeps its own.
+            if NEWER_STORAGE not in str(error):
+                raise
+            conn.execute(f"{attach} ({options})")
         conn.execute(USE_WRITER_CATALOG_SQL)
     except BaseException:
         conn.close()
