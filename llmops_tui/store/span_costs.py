@@ -235,32 +235,23 @@ def _price_keys(spans: dict[str, pa.Array]) -> tuple[np.ndarray, list[PriceKey]]
     # start time share a bucket no timestamp falls in (their key's bucket is None).
     no_start = np.iinfo(np.int64).min
     starts = pc.fill_null(micros, no_start).to_numpy(zero_copy_only=False)
-    buckets, bucket_codes = np.unique(
-        np.where(starts == no_start, no_start, starts // _BUCKET_US), return_inverse=True
-    )
-    names: list[list[str | None]] = []
-    code = np.zeros(len(starts), dtype=np.int64)
+    buckets = np.where(starts == no_start, no_start, starts // _BUCKET_US)
+    _, code = np.unique(buckets, return_inverse=True)
+    columns: list[tuple[list[str | None], np.ndarray]] = []
     for name in ("provider", "response_model", "request_model"):
         encoded = pc.dictionary_encode(spans[name])
         values: list[str | None] = [*encoded.dictionary.to_pylist(), None]
         indices = pc.fill_null(encoded.indices, len(values) - 1).to_numpy(zero_copy_only=False)
-        code = code * len(values) + indices
-        names.append(values)
-    # One integer per key (at most 2,049 values of each column: well inside int64).
-    distinct, codes = np.unique(code * len(buckets) + bucket_codes, return_inverse=True)
+        columns.append((values, indices))
+        # Numbered afresh after each column, so the combined code stays below the row count.
+        _, code = np.unique(code * len(values) + indices, return_inverse=True)
+    _, first_rows, codes = np.unique(code, return_index=True, return_inverse=True)
     keys: list[PriceKey] = []
-    for value in distinct.tolist():
-        value, bucket = divmod(value, len(buckets))
-        value, request = divmod(value, len(names[2]))
-        provider, response = divmod(value, len(names[1]))
-        start = int(buckets[bucket])
+    for row in first_rows.tolist():
+        provider, response, request = (values[indices[row]] for values, indices in columns)
+        bucket = int(buckets[row])
         keys.append(
-            (
-                names[0][provider],
-                names[1][response],
-                names[2][request],
-                None if start == no_start else start * _BUCKET_US,
-            )
+            (provider, response, request, None if bucket == no_start else bucket * _BUCKET_US)
         )
     return codes.reshape(-1), keys
 

@@ -167,40 +167,29 @@ class KeyedRates(FakeRates):
 def test_a_batch_of_many_keys_prices_each_span_by_its_own_key() -> None:
     """Spans of a record batch are priced by key: providers, models (null too) and
     30-minute buckets in every combination, in an order that interleaves them."""
-    providers = [None, "openai", "anthropic"]
-    responses = [None, "m-1", "m-2", "m-3"]
-    requests = ["m-1", None, "m-4"]
-    rows = []
-    for n in range(2048):
-        start = datetime(2026, 3, 1, 9) + timedelta(minutes=(n * 37) % 240)
-        rows.append(
-            {
-                "provider": providers[n % 3],
-                "response_model": responses[(n // 3) % 4],
-                "request_model": requests[(n // 5) % 3],
-                "start_time": start,
-                "input_tokens": 1000 + n,
-            }
-        )
-    column = {name: pa.array([row.get(name) for row in rows]) for name in rows[0]}
+    rows = range(2048)
+    providers = [[None, "openai", "anthropic"][n % 3] for n in rows]
+    responses = [[None, "m-1", "m-2", "m-3"][(n // 3) % 4] for n in rows]
+    requests = [["m-1", None, "m-4"][(n // 5) % 3] for n in rows]
+    starts = [datetime(2026, 3, 1, 9) + timedelta(minutes=(n * 37) % 240) for n in rows]
+    tokens = [1000 + n for n in rows]
     none = pa.nulls(len(rows), pa.int64())
     costs = SpanCosts(KeyedRates()).cost(
-        column["provider"],
-        column["response_model"],
-        column["request_model"],
-        pa.array([row["start_time"] for row in rows], pa.timestamp("us")),
-        column["input_tokens"],
+        pa.array(providers, pa.string()),
+        pa.array(responses, pa.string()),
+        pa.array(requests, pa.string()),
+        pa.array(starts, pa.timestamp("us")),
+        pa.array(tokens, pa.int64()),
         none,
         none,
         none,
         none,
     )
-    expected = []
-    for row in rows:
-        start = row["start_time"]
-        bucket = start.replace(minute=start.minute // 30 * 30)
-        rate = KeyedRates.rate_of(
-            row["provider"], row["response_model"], row["request_model"], bucket
+    buckets = [start.replace(minute=start.minute // 30 * 30) for start in starts]
+    expected = [
+        count * KeyedRates.rate_of(provider, response, request, bucket)
+        for provider, response, request, bucket, count in zip(
+            providers, responses, requests, buckets, tokens, strict=True
         )
-        expected.append(row["input_tokens"] * rate)
+    ]
     assert costs.to_pylist() == pytest.approx(expected, rel=1e-12)
