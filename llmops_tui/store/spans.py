@@ -42,10 +42,10 @@ LOAD_MEMORY_LIMIT = 384 * 1024 * 1024
 """DuckDB's buffer pool while loading, in bytes (its default is 80% of RAM, and it keeps
 what it may): what a load holds is a row group being filled per core
 (`WRITE_ROW_GROUP_SIZE`) and the JSON parsers' working memory, and DuckDB spills beyond the
-limit. Measured on 1M flat spans (bench/RESULTS.md, same machine, alternating runs): 1 GB:
-~28 s, 1.5 GB peak RSS; 384 MB: ~34 s, ~0.9 GB (and ~0.9 GB on a 5 GB file). The issue
-asks for <= 1 GB on 5 GB of input, so speed gives way here. A load with big records raises
-it (`SpanLoader.make_room`)."""
+limit. Measured on 1M flat spans (bench/RESULTS.md): peak RSS ~1.5 GB with a 1 GB limit,
+~0.85 GB with this one (and ~0.9 GB on a 5 GB file; the issue asks for <= 1 GB there).
+Alternating runs at 384 MB, 512 MB, 640 MB and 1 GB took the same time within the machine's
+noise. A load with big records raises it (`SpanLoader.make_room`)."""
 
 LOAD_SETTINGS = {
     # Lets DuckDB insert from every core without holding back what it read until the rows
