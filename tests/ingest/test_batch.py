@@ -52,3 +52,15 @@ def test_scan_ranges_cover_every_row_once() -> None:
 
 def batch_lines(table: object) -> list[str]:
     return table.column("payload").to_pylist()  # type: ignore[attr-defined, no-any-return]
+
+
+def test_blank_lines_are_left_out_and_the_others_keep_their_numbers() -> None:
+    first, second = jsonl([flat_span(1)]), jsonl([flat_span(2)])
+    batch = Batch()
+    added = batch.lines("a.jsonl", 10, first + b"\n  \t\n" + second + b"\r\n")
+
+    table = batch.table()
+
+    assert added == 2
+    assert table.column("line").to_pylist() == [10, 13]
+    assert [p.encode() + b"\n" for p in table.column("payload").to_pylist()] == [first, second]
