@@ -164,7 +164,7 @@ class SpanCosts:
 
         In numpy, over the batch's few distinct keys: DuckDB calls this for every 2,048 spans
         while its threads wait for the GIL, and a polars version (five queries a batch) took
-        ~4 ms a call where this takes ~0.9 ms (measured on the benchmark's spans)."""
+        ~4 ms a call where this takes ~1 ms (measured on the benchmark's spans)."""
         columns = (
             provider,
             response_model,
