@@ -39,11 +39,10 @@ WRITE_ROW_GROUP_SIZE = 32_768
 """Rows per row group that writers append (DuckDB's default: 122,880). A load fills one row
 group per core in memory before compressing and writing it, and a row group of spans with
 their message text is ~2.5 KB a row: ~300 MB per core at DuckDB's default, ~80 MB at this
-size. Measured on 1M flat spans (bench/RESULTS.md): with a 1 GB load memory limit ~28 s
-instead of ~31 s, and peak RSS 1.5 GB instead of 2.2 GB; with 384 MB (`LOAD_MEMORY_LIMIT`)
-~0.9 GB. Row groups of several sizes live in one table (DuckDB 1.2+, checked with 1.5.0,
-1.5.6 and 2.0.1), so stores written with the default keep theirs and new rows come in the
-smaller ones."""
+size. Measured on 1M flat spans (bench/RESULTS.md): peak RSS 1.5 GB instead of 2.2 GB with
+a 1 GB load memory limit, ~0.9 GB with 384 MB (`LOAD_MEMORY_LIMIT`). Row groups of several
+sizes live in one table (DuckDB 1.2+, checked with 1.5.0, 1.5.6 and 2.0.1), so stores written
+with the default keep theirs and new rows come in the smaller ones."""
 
 WRITE_STORAGE_VERSION = "v1.5.0"
 """The storage format writers attach the file with. DuckDB's default (v1.0.0, readable by
