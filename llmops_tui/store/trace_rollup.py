@@ -21,15 +21,11 @@ from datetime import datetime
 import duckdb
 
 ROLLUP_SELECT_SQL = """
-with changed as ({source}),
-roots as (
-    select trace_id, span_id, start_time, name, environment, duration_ms,
-        coalesce(prompt_name || '@' || prompt_version, prompt_name) as prompt
-    from changed
-    where parent_span_id is null
-    qualify row_number() over (partition by trace_id order by start_time, span_id) = 1
-),
-totals as (
+select trace_id, coalesce(root.start_time, first_start) as start_time,
+    root.span_id as root_span_id, root.name as name, root.environment as environment,
+    root.prompt as root_prompt, any_prompt, root.duration_ms as duration_ms,
+    first_start, last_start, span_count, tokens, cost_usd, has_error, models
+from (
     select trace_id,
         min(start_time) as first_start,
         max(start_time) as last_start,
@@ -38,14 +34,16 @@ totals as (
         sum(cost_usd) as cost_usd,
         bool_or(status = 'error') as has_error,
         list_sort(list_distinct(list(coalesce(request_model, response_model)))) as models,
-        min(coalesce(prompt_name || '@' || prompt_version, prompt_name)) as any_prompt
-    from changed
+        min(coalesce(prompt_name || '@' || prompt_version, prompt_name)) as any_prompt,
+        -- The earliest root span (ties: the lowest span id), in the same pass: a window
+        -- over the roots and a join back cost ~0.6 s more per 1M spans (measured).
+        arg_min({{'start_time': start_time, 'span_id': span_id, 'name': name,
+                 'environment': environment, 'duration_ms': duration_ms,
+                 'prompt': coalesce(prompt_name || '@' || prompt_version, prompt_name)}},
+                (start_time, span_id)) filter (where parent_span_id is null) as root
+    from ({source})
     group by trace_id
 )
-select t.trace_id, coalesce(r.start_time, t.first_start) as start_time, r.span_id, r.name,
-    r.environment, r.prompt, t.any_prompt, r.duration_ms, t.first_start, t.last_start,
-    t.span_count, t.tokens, t.cost_usd, t.has_error, t.models
-from totals t left join roots r using (trace_id)
 """
 """One roll-up row per trace of `{source}` (a query over spans: all of them, or a load's)."""
 

@@ -153,6 +153,24 @@ def test_the_rollup_follows_loads_in_pieces_and_ignores_duplicates(
         assert row.fetchone() == ("early", 5)
 
 
+def test_roots_starting_together_resolve_to_the_lowest_span_id(
+    store: Store, tmp_path: Path
+) -> None:
+    """Two roots at the same instant in one load: the tie goes to the lower span id, in the
+    load's merge as in a rebuild."""
+    roots = [flat_span(n, trace="twin", name=f"root-{n}") for n in (40, 41, 42)]
+    for root in roots:
+        root["start_time"] = roots[0]["start_time"]
+    _ingest(store, tmp_path / "twin.jsonl", roots, Pricer())
+    assert_rollup_is_exact(store)
+    lowest = min(roots, key=lambda s: s["span_id"])
+    with store.reader() as cur:
+        row = cur.execute(
+            "select root_span_id, name from traces where trace_id = ?", [lowest["trace_id"]]
+        )
+        assert row.fetchone() == (lowest["span_id"], lowest["name"])
+
+
 def test_repricing_updates_trace_costs(store: Store, tmp_path: Path) -> None:
     _ingest(store, tmp_path / "a.jsonl", [*_trace("alpha", 0, 3), *_trace("beta", 5, 2)], Pricer())
     before = stored_rollup(store)
