@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import accumulate
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -67,21 +68,23 @@ class Batch:
         self.error.append(reason)
         self.rows += 1
 
-    def lines(self, source: str, first_line: int, body: bytes | bytearray) -> int | None:
+    def lines(
+        self, source: str, first_line: int, body: bytes | memoryview, ends: np.ndarray
+    ) -> int | None:
         """Add every non-blank line of `body` (whole lines of a file, numbered from
-        `first_line`) as a record, in bulk: no Python object per line. Returns how many were
-        added, or None (and adds nothing) when `body` isn't valid UTF-8, so the caller can
-        find the bad lines one by one."""
-        try:
-            text = _split(body)
-        except pa.ArrowInvalid:
+        `first_line`, line i ending at `ends[i]`) as a record, in bulk: no Python object per
+        line, and no copy of the text. Returns how many were added, or None (and adds
+        nothing) when `body` isn't valid UTF-8, so the caller can find the bad lines one by
+        one."""
+        text = _text_array(body, ends)
+        if text is None:
             return None
-        if b"\r" in body:
-            text = pc.utf8_rtrim(text, characters="\r")
-        numbers = pa.array(range(first_line, first_line + len(text)), pa.int64())
-        # Blank lines are empty or all white space (tested in place: trimming copied the text).
-        keep = pc.invert(pc.or_(pc.equal(pc.binary_length(text), 0), pc.ascii_is_space(text)))
-        if not pc.all(keep).as_py():  # a filter copies the text, and most chunks have no blanks
+        numbers = pa.array(np.arange(first_line, first_line + len(text), dtype=np.int64))
+        # A record keeps its line end (JSON allows the white space); a blank line is all
+        # white space, tested in place.
+        blank = pc.ascii_is_space(text)
+        if pc.any(blank).as_py():  # a filter copies the text, and most chunks have no blanks
+            keep = pc.invert(blank)
             text, numbers = text.filter(keep), numbers.filter(keep)
         self._block(source, numbers, text)
         self.payload_bytes += len(body)
@@ -93,7 +96,11 @@ class Batch:
         if not payloads:
             return
         body = b"\n".join(payloads)
-        self._block(source, pa.array(numbers, pa.int64()), _split(body))
+        ends = np.cumsum([len(p) + 1 for p in payloads], dtype=np.int64)
+        ends[-1] -= 1  # the join puts no newline after the last record
+        text = _text_array(body, ends)
+        assert text is not None, "orjson writes UTF-8"
+        self._block(source, pa.array(numbers, pa.int64()), text)
         self.payload_bytes += len(body)
 
     def _block(self, source: str, numbers: pa.Array, text: pa.Array) -> None:
@@ -160,13 +167,15 @@ def _scan_ranges(lengths: list[int]) -> Iterator[tuple[int, int]]:
         start = end
 
 
-def _split(body: bytes | bytearray) -> pa.Array:
-    """The lines of `body` as a string array (in C++; raises ArrowInvalid unless UTF-8)."""
-    offsets = pa.array([0, len(body)], pa.int64()).buffers()[1]
-    whole = pa.LargeBinaryArray.from_buffers(
-        pa.large_binary(), 1, [None, offsets, pa.py_buffer(body)]
-    )
-    parts = pc.split_pattern(whole, pattern=b"\n").flatten()
-    if body.endswith(b"\n"):
-        parts = parts.slice(0, len(parts) - 1)
-    return parts.cast(pa.large_string())
+def _text_array(body: bytes | memoryview, ends: np.ndarray) -> pa.Array | None:
+    """The lines of `body` ending at `ends`, as a string array over `body` itself (no copy);
+    None unless `body` is valid UTF-8."""
+    offsets = np.empty(len(ends) + 1, np.int64)
+    offsets[0] = 0
+    offsets[1:] = ends
+    text = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(body))
+    try:
+        text.validate(full=True)  # UTF-8, in C++
+    except pa.ArrowInvalid:
+        return None
+    return text

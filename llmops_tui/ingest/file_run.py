@@ -154,7 +154,7 @@ class FileRun:
         if self.converter is None and chunk.line_count:
             # Flat spans go to DuckDB as they are, in bulk; only a chunk that isn't valid
             # UTF-8 is read line by line, to find the lines at fault.
-            added = self.batch.lines(self.key, chunk.first_line, chunk.body)
+            added = self.batch.lines(self.key, chunk.first_line, chunk.body, chunk.ends)
             if added is not None:
                 return added
         added = 0

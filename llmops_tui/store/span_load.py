@@ -108,7 +108,7 @@ from (
         case when s.span_id_raw is not null and s.parse_error is null
              then 'span ' || left(s.span_id_raw, 40) || ': ' || s.reject
              else s.reject end,
-        left(s.payload, 200))
+        rtrim(left(s.payload, 200), chr(13) || chr(10)))  -- records keep their line end
 ) s
 """
 """Records go into `spans` straight from the parse, priced on the way, in ONE pass: no

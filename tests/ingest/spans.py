@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import numpy as np
 import orjson
+
+from llmops_tui.ingest.source import line_ends
 
 
 def hex_id(seed: str, length: int) -> str:
@@ -44,6 +47,12 @@ def flat_span(n: int, *, trace: str | None = None, **overrides: Any) -> dict[str
 
 def jsonl(records: list[dict[str, Any]], *, newline: bytes = b"\n") -> bytes:
     return b"".join(orjson.dumps(r) + newline for r in records)
+
+
+def jsonl_chunk(records: list[dict[str, Any]]) -> tuple[bytes, np.ndarray]:
+    """`records` as a chunk of a JSONL file: its body and line ends (see `Batch.lines`)."""
+    body = jsonl(records)
+    return body, line_ends(body)
 
 
 def otlp_line(spans: list[dict[str, Any]], *, environment: str = "production") -> dict[str, Any]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from llmops_tui.ingest import batch as batch_module
 from llmops_tui.ingest.batch import SCAN_BYTES, SCAN_ROWS, Batch
+from llmops_tui.ingest.source import line_ends
 from tests.ingest.spans import flat_span, jsonl
 
 
 def test_typical_records_go_in_batches_of_scan_rows() -> None:
     batch = Batch()
-    batch.lines("a.jsonl", 1, jsonl([flat_span(n) for n in range(SCAN_ROWS * 2 + 5)]))
+    body = jsonl([flat_span(n) for n in range(SCAN_ROWS * 2 + 5)])
+    batch.lines("a.jsonl", 1, body, line_ends(body))
 
     table = batch.table()
 
@@ -25,7 +27,8 @@ def test_long_records_go_in_batches_of_scan_bytes_and_one_longer_alone() -> None
         for n, size in enumerate([third, third, third, third, SCAN_BYTES * 2, 10, 10])
     ]
     batch = Batch()
-    batch.lines("a.jsonl", 1, jsonl(records))
+    body = jsonl(records)
+    batch.lines("a.jsonl", 1, body, line_ends(body))
 
     table = batch.table()
 
@@ -57,10 +60,12 @@ def batch_lines(table: object) -> list[str]:
 def test_blank_lines_are_left_out_and_the_others_keep_their_numbers() -> None:
     first, second = jsonl([flat_span(1)]), jsonl([flat_span(2)])
     batch = Batch()
-    added = batch.lines("a.jsonl", 10, first + b"\n  \t\n" + second + b"\r\n")
+    body = first + b"\n  \t\n" + second + b"\r\n"
+    added = batch.lines("a.jsonl", 10, body, line_ends(body))
 
     table = batch.table()
 
     assert added == 2
     assert table.column("line").to_pylist() == [10, 13]
-    assert [p.encode() + b"\n" for p in table.column("payload").to_pylist()] == [first, second]
+    # Records keep their line ends: the text is handed on without a copy.
+    assert [p.encode() for p in table.column("payload").to_pylist()] == [first, second]

@@ -14,7 +14,7 @@ from llmops_tui.ingest.batch import Batch
 from llmops_tui.ingest.pipeline import Ingestor
 from llmops_tui.store import Store
 from llmops_tui.store.span_costs import SpanCosts
-from tests.ingest.spans import flat_span, jsonl
+from tests.ingest.spans import flat_span, jsonl, jsonl_chunk
 
 INPUT_RATE, OUTPUT_RATE, TIER_RATE = 1e-6, 4e-6, 1e-3
 
@@ -66,7 +66,7 @@ def _span(n: int, model: str, **attributes: object) -> dict[str, object]:
 
 def _load(store: Store, rates: FakeRates, spans: list[dict[str, object]]) -> None:
     batch = Batch()
-    batch.lines("/tmp/costs.jsonl", 1, jsonl(spans))
+    batch.lines("/tmp/costs.jsonl", 1, *jsonl_chunk(spans))
     store.spans.load(batch.table(), rates=rates, checkpoints=[], ingested_at=datetime(2026, 1, 1))
 
 

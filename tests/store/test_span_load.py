@@ -19,7 +19,7 @@ from llmops_tui.ingest.batch import SCHEMA, Batch
 from llmops_tui.pricing import Pricer
 from llmops_tui.store import Store, span_load
 from llmops_tui.store.migrate import CREATE_MIGRATIONS_TABLE_SQL, RECORD_SQL, available_migrations
-from tests.ingest.spans import flat_span, jsonl
+from tests.ingest.spans import flat_span, jsonl_chunk
 
 
 def _rows(store: Store, sql: str) -> list[tuple[object, ...]]:
@@ -103,7 +103,7 @@ def test_loaded_spans_keep_their_long_text_compressed(store: Store) -> None:
             "gen_ai.input.messages": json.dumps([{"role": "user", "content": "why " * 500}]),
             "gen_ai.output.messages": json.dumps([{"role": "assistant", "content": "so " * 500}]),
         }
-    batch.lines("/tmp/long.jsonl", 1, jsonl(spans))
+    batch.lines("/tmp/long.jsonl", 1, *jsonl_chunk(spans))
     store.spans.load(
         batch.table(),
         rates=StoreRates(Pricer()),
@@ -137,7 +137,7 @@ def test_a_streamed_insert_does_not_keep_what_it_read(store: Store) -> None:
         for slice_number in range(STREAMED_SLICES):
             batch = Batch()
             records = [_without_tokens(flat_span(slice_number * 1000 + n)) for n in range(1000)]
-            batch.lines("/tmp/x.jsonl", slice_number * 1000 + 1, jsonl(records))
+            batch.lines("/tmp/x.jsonl", slice_number * 1000 + 1, *jsonl_chunk(records))
             table = batch.table()
             del batch
             slice_bytes.append(table.nbytes)
@@ -169,7 +169,7 @@ def test_a_statement_failing_before_the_commit_is_the_error_raised(
     """A failed statement aborts the transaction; the clean-up after it must not replace
     the real error with DuckDB's 'transaction is aborted'."""
     batch = Batch()
-    batch.lines("/tmp/x.jsonl", 1, jsonl([flat_span(n) for n in range(10)]))
+    batch.lines("/tmp/x.jsonl", 1, *jsonl_chunk([flat_span(n) for n in range(10)]))
     failing = "select error('the disk is full') from range(1) where $ingested_at is not null"
     monkeypatch.setattr(span_load, "SUSPECTS_SQL", failing)
     with store.spans.loading(StoreRates(Pricer()), ingested_at=datetime(2026, 1, 1)) as loader:
