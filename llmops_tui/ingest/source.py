@@ -169,7 +169,7 @@ def iter_line_chunks(
         buffer = np.empty(len(pending) + chunk_bytes, np.uint8)
         buffer[: len(pending)] = np.frombuffer(pending, np.uint8)
         try:
-            with memoryview(buffer) as whole, whole[len(pending) :] as free:
+            with buffer.data as whole, whole[len(pending) :] as free:
                 read = stream.readinto(free)  # type: ignore[attr-defined]  # files and gzip have it
         except (OSError, EOFError, zlib.error) as error:
             raise IngestError(str(getattr(stream, "name", "?")), f"cannot read: {error}") from None
@@ -188,7 +188,7 @@ def iter_line_chunks(
             continue
         size = int(ends[-1])
         pending = buffer[size:filled].tobytes()
-        body = memoryview(buffer)[:size]
+        body = buffer.data[:size]
         if position == 0 and body[: len(BOM)] == BOM:
             body = body[len(BOM) :]
             ends -= len(BOM)
