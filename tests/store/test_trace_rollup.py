@@ -25,6 +25,7 @@ from llmops_tui.store import Store
 from llmops_tui.store.migrate import available_migrations
 from llmops_tui.store.trace_rollup import rebuild
 from tests.ingest.spans import flat_span, hex_id, jsonl
+from tests.store.test_span_load import _migrated_to as migrated_to
 
 SPANS_SQL = """
 select trace_id, span_id, parent_span_id, start_time, name, environment, duration_ms, status,
@@ -96,6 +97,11 @@ def stored_rollup(store: Store) -> dict[str, tuple[Any, ...]]:
 
 def assert_rollup_is_exact(store: Store) -> None:
     assert stored_rollup(store) == expected_rollup(store)
+    with store.reader() as cur:
+        counts = cur.execute("select count(*), count(distinct trace_id) from traces").fetchone()
+    assert counts is not None
+    rows, traces = counts
+    assert rows == traces, "one row per trace (the table has no key to keep it so)"
 
 
 def _trace(name: str, first: int, count: int, **root: Any) -> list[dict[str, Any]]:
@@ -220,3 +226,27 @@ def test_a_file_without_the_rollup_lists_the_same_pages(store: Store, tmp_path: 
     with store.writer() as cur:
         cur.execute("drop table traces")
     assert pages() == with_rollup
+
+
+def test_migration_0009_drops_the_traces_key_and_keeps_the_rollup(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    conn = migrated_to(path, 8)
+    conn.execute(
+        "insert into spans (trace_id, span_id, start_time, status, ingested_at, name) "
+        "select 't' || (i % 3), 's' || i, timestamp '2026-01-01' + to_seconds(i), 'ok', "
+        "timestamp '2026-01-02', 'span ' || i from range(10) r(i)"
+    )
+    rebuild(conn)
+    constraints = "select constraint_type from duckdb_constraints() where table_name = 'traces'"
+    assert ("PRIMARY KEY",) in conn.execute(constraints).fetchall()
+    before = conn.execute("select * from traces order by trace_id").fetchall()
+    conn.close()
+
+    old = Store(path)
+    old.initialise()
+    with old.reader() as cur:
+        assert ("PRIMARY KEY",) not in cur.execute(constraints).fetchall()
+        assert cur.execute("select * from traces order by trace_id").fetchall() == before
+    # Loads keep merging into the rebuilt table, one row per trace.
+    _ingest(old, tmp_path / "more.jsonl", _trace("alpha", 0, 3), Pricer())
+    assert_rollup_is_exact(old)
