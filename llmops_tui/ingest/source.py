@@ -177,9 +177,9 @@ def iter_line_chunks(
             data = pending
             if data and _is_complete_json(data):
                 line = _clean(data, position)
-                yield LineChunk(line_no, line, _line_ends(len(line)), position + len(data), True)
+                yield LineChunk(line_no, line, _offsets(len(line)), position + len(data), True)
             else:
-                yield LineChunk(line_no, b"", _line_ends(), position, True)
+                yield LineChunk(line_no, b"", _offsets(), position, True)
             return
         filled = len(pending) + read
         ends = line_ends(buffer[:filled])
@@ -207,8 +207,8 @@ def line_ends(data: np.ndarray | bytes) -> np.ndarray:
     return ends
 
 
-def _line_ends(*ends: int) -> np.ndarray:
-    return np.array(ends, np.int64)
+def _offsets(*offsets: int) -> np.ndarray:
+    return np.array(offsets, np.int64)
 
 
 def _seek(stream: BinaryIO, offset: int) -> None:
