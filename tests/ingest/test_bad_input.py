@@ -185,6 +185,21 @@ def test_bom_crlf_and_gzip_are_read_like_plain_lines(
     assert report.rejects == 0
 
 
+def test_a_rejected_line_keeps_its_text_without_its_line_end(
+    tmp_path: Path, ingestor: Ingestor, store: Store
+) -> None:
+    """Lines reach the store with their line ends (no copy); the excerpt a reject keeps is
+    the line as the user wrote it."""
+    path = tmp_path / "crlf.jsonl"
+    path.write_bytes(jsonl([flat_span(1)], newline=b"\r\n") + b"not json\r\n[1, 2]\n")
+
+    ingestor.ingest([path])
+
+    with store.reader() as cur:
+        rows = cur.execute("select line, excerpt from ingest_rejects order by line").fetchall()
+    assert rows == [(2, "not json"), (3, "[1, 2]")]
+
+
 def test_a_folder_of_mixed_formats_is_read_recursively(
     tmp_path: Path, ingestor: Ingestor, store: Store
 ) -> None:
