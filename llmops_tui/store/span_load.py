@@ -139,15 +139,23 @@ MEMORY_PER_RECORD_BYTE = 48
 """...and per byte of its largest record: a flat span of 20 MB needed more than 366 MB, one
 of 40 MB less than 954 MB (measured), and two cores may each be working on one."""
 
-SUSPECTS_SQL = f"""
+NEW_KEYS_SQL = f"""
+create or replace temp table load_new_keys as
+select trace_id, span_id, count(*) as copies {NEW} group by all
+"""
+"""The transaction's keys, in a table of their own: DuckDB then knows how few they are and
+builds the duplicate check's hash table on them. As a CTE, inside the write transaction,
+it built it on the stored spans instead: a 10-span load into a 10M-span store spent ~2 s
+hashing every stored key, against ~20 ms this way (measured)."""
+
+SUSPECTS_SQL = """
 create or replace temp table load_suspects as
-with new_keys as (select trace_id, span_id, count(*) as copies {NEW} group by all)
 select trace_id, span_id, max(stored) as stored from (
-    select trace_id, span_id, false as stored from new_keys where copies > 1
+    select trace_id, span_id, false as stored from load_new_keys where copies > 1
     union all
     -- The transaction's keys are the hash table; stored spans only stream past it.
     select o.trace_id, o.span_id, true
-    from spans o semi join new_keys n using (trace_id, span_id)
+    from spans o semi join load_new_keys n using (trace_id, span_id)
     where o.ingested_at <> $ingested_at
 )
 group by all
@@ -225,7 +233,10 @@ select {PATH} as path, count(*) {NEW} group by 1
 """
 """Spans loaded per file."""
 
-DROP_SCRATCH_SQL = "drop table if exists load_suspects; drop table if exists dropped"
+DROP_SCRATCH_SQL = """
+drop table if exists load_new_keys; drop table if exists load_suspects;
+drop table if exists dropped
+"""
 
 
 class SpanLoader:
@@ -395,6 +406,7 @@ class SpanLoader:
         """Duplicates per file, deleted. Rare, and dear when they happen: a delete makes
         DuckDB's commit append the transaction's rows again (see `INSERT_SPANS_SQL`)."""
         cur, params = self._cur, self._params
+        cur.execute(NEW_KEYS_SQL, params)
         cur.execute(SUSPECTS_SQL, params)
         suspects = cur.execute("select count(*) from load_suspects").fetchone()
         if not suspects or not suspects[0]:
