@@ -37,6 +37,7 @@ test: lint typecheck
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/tui.py
+	$(BIN)/python bench/small_load.py
 	$(BIN)/python bench/versions.py
 	$(BIN)/python bench/canary_simulation.py
 	$(BIN)/python bench/evals.py
