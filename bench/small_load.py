@@ -56,7 +56,9 @@ def run(store_path: Path, loads: int, work: Path) -> list[float]:
         report = Ingestor(store, rates).ingest([path])
         seconds.append(time.perf_counter() - started)
         if report.spans_loaded != SPANS_PER_LOAD:
-            raise SystemExit(f"load {n}: {report.spans_loaded} spans loaded, expected 10")
+            raise SystemExit(
+                f"load {n}: {report.spans_loaded} spans loaded, expected {SPANS_PER_LOAD}"
+            )
     return seconds
 
 

@@ -182,7 +182,9 @@ def iter_line_chunks(
                 yield LineChunk(line_no, b"", _offsets(), position, True)
             return
         filled = len(pending) + read
-        ends = line_ends(buffer[:filled])
+        # `pending` holds no newline (it is what followed the last one): scan the new bytes.
+        ends = line_ends(buffer[len(pending) : filled])
+        ends += len(pending)
         if not len(ends):
             pending = buffer[:filled].tobytes()
             continue

@@ -18,8 +18,8 @@ from llmops_tui.costs import StoreRates
 from llmops_tui.ingest.batch import SCHEMA, Batch
 from llmops_tui.pricing import Pricer
 from llmops_tui.store import Store, span_load
-from llmops_tui.store.migrate import CREATE_MIGRATIONS_TABLE_SQL, RECORD_SQL, available_migrations
 from tests.ingest.spans import flat_span, jsonl_chunk
+from tests.store.old_stores import migrated_to
 
 
 def _rows(store: Store, sql: str) -> list[tuple[object, ...]]:
@@ -27,20 +27,9 @@ def _rows(store: Store, sql: str) -> list[tuple[object, ...]]:
         return cur.execute(sql).fetchall()
 
 
-def _migrated_to(path: Path, version: int) -> duckdb.DuckDBPyConnection:
-    """A new file as an earlier llmops left it: DuckDB's default format, migrations up to
-    `version` applied."""
-    conn = duckdb.connect(str(path))
-    conn.execute(CREATE_MIGRATIONS_TABLE_SQL)
-    for migration in available_migrations()[:version]:
-        conn.execute(migration.sql)
-        conn.execute(RECORD_SQL, [migration.version, migration.name, migration.checksum])
-    return conn
-
-
 def test_migration_0007_drops_the_spans_key_and_keeps_every_row_in_order(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
-    conn = _migrated_to(path, 6)
+    conn = migrated_to(path, 6)
     conn.execute(
         "insert into spans (trace_id, span_id, start_time, status, ingested_at, name) "
         "select 't' || (9 - i), 's' || i, timestamp '2026-01-01' + to_seconds(i), 'ok', "
@@ -75,7 +64,7 @@ def test_migration_0008_compresses_the_long_text_of_stored_spans(tmp_path: Path)
     """A file as DuckDB's default storage format and migrations 1-7 left it: the text was
     stored uncompressed or FSST, and a writer's first open moves it to ZSTD."""
     path = tmp_path / "old.duckdb"
-    conn = _migrated_to(path, 7)
+    conn = migrated_to(path, 7)
     conn.execute(
         "insert into spans (trace_id, span_id, start_time, status, ingested_at, name, "
         "attributes, input_text, output_text) "

@@ -25,7 +25,7 @@ from llmops_tui.store import Store
 from llmops_tui.store.migrate import available_migrations
 from llmops_tui.store.trace_rollup import rebuild
 from tests.ingest.spans import flat_span, hex_id, jsonl
-from tests.store.test_span_load import _migrated_to as migrated_to
+from tests.store.old_stores import migrated_to
 
 SPANS_SQL = """
 select trace_id, span_id, parent_span_id, start_time, name, environment, duration_ms, status,
